@@ -1,0 +1,157 @@
+//! BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): purchases at
+//! rate λ ~ Gamma(r, α) while alive; after each repeat purchase the customer drops out with
+//! probability p ~ Beta(a, b).
+
+use crate::ModelError;
+use crate::data::GroupedPatterns;
+use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
+use crate::special::{digamma, hyp2f1, ln_beta, ln_gamma, log_add_exp, softmax2};
+use retain_core::patterns::Patterns;
+use serde::{Deserialize, Serialize};
+
+/// BG/NBD parameters; α in the model's time unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BgNbd {
+    /// Shape of the purchase-rate gamma.
+    pub r: f64,
+    /// Scale (time) of the purchase-rate gamma.
+    pub alpha: f64,
+    /// Dropout beta, first shape.
+    pub a: f64,
+    /// Dropout beta, second shape.
+    pub b: f64,
+}
+
+struct Ll<'a>(&'a GroupedPatterns);
+
+impl LogLikelihood for Ll<'_> {
+    fn dim(&self) -> usize {
+        4
+    }
+    fn customers(&self) -> f64 {
+        self.0.customers
+    }
+    fn value_grad(&self, th: &[f64], grad: &mut [f64]) -> f64 {
+        let m = BgNbd::from_theta(th);
+        let (r, alpha, a, b) = (m.r, m.alpha, m.a, m.b);
+        let d = &self.0;
+        let (ln_alpha, psi_r, psi_ab) = (alpha.ln(), digamma(r), digamma(a + b));
+        let (lng_r, lnb_ab) = (ln_gamma(r), ln_beta(a, b));
+        let mut total = 0.0;
+        let mut g = [0.0; 4];
+        for (&x, range) in d.x.iter().zip(&d.ranges) {
+            // Terms that depend on x only.
+            let a1 = ln_gamma(r + x) - lng_r + r * ln_alpha;
+            let a2 = ln_beta(a, b + x) - lnb_ab;
+            let d1_r = digamma(r + x) - psi_r + ln_alpha;
+            let psi_abx = digamma(a + b + x);
+            let d2_a = psi_ab - psi_abx;
+            let d2_b = psi_ab + digamma(b + x) - digamma(b) - psi_abx;
+            let ln_a_bx1 = if x > 0.0 { a.ln() - (b + x - 1.0).ln() } else { 0.0 };
+            for i in range.clone() {
+                let w = d.weight[i];
+                let ln_t = (alpha + d.t[i]).ln();
+                let a3 = -(r + x) * ln_t;
+                let (ll, w3, w4, ln_tx) = if x > 0.0 {
+                    let ln_tx = (alpha + d.t_x[i]).ln();
+                    let a4 = ln_a_bx1 - (r + x) * ln_tx;
+                    let (w3, w4) = softmax2(a3, a4);
+                    (a1 + a2 + log_add_exp(a3, a4), w3, w4, ln_tx)
+                } else {
+                    (a1 + a2 + a3, 1.0, 0.0, 0.0)
+                };
+                total += w * ll;
+                g[0] += w * (d1_r - w3 * ln_t - w4 * ln_tx);
+                g[1] += w * (r / alpha - w3 * (r + x) / (alpha + d.t[i]) - w4 * (r + x) / (alpha + d.t_x[i]));
+                g[2] += w * (d2_a + w4 / a);
+                g[3] += w * (d2_b - if x > 0.0 { w4 / (b + x - 1.0) } else { 0.0 });
+            }
+        }
+        let p = [r, alpha, a, b];
+        for k in 0..4 {
+            grad[k] = g[k] * p[k];
+        }
+        total
+    }
+}
+
+impl BgNbd {
+    /// Parameter names in the literature's order.
+    pub const NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
+
+    fn from_theta(th: &[f64]) -> Self {
+        BgNbd {
+            r: th[0].exp(),
+            alpha: th[1].exp(),
+            a: th[2].exp(),
+            b: th[3].exp(),
+        }
+    }
+
+    /// Parameters as a vector in [`Self::NAMES`] order.
+    pub fn to_vec(&self) -> Vec<f64> {
+        vec![self.r, self.alpha, self.a, self.b]
+    }
+
+    /// Checks that every parameter is finite and positive.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        crate::check_positive(&Self::NAMES, &self.to_vec())
+    }
+
+    /// Maximum-likelihood fit on (compressed) patterns.
+    pub fn fit(p: &Patterns, opts: &FitOptions) -> Result<(Self, MleResult), ModelError> {
+        let d = GroupedPatterns::new(p);
+        let (mean_t, mean_x) = d.means();
+        let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
+        let res = maximise(&Ll(&d), &start, opts)?;
+        Ok((Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()), res))
+    }
+
+    /// Total log-likelihood of patterns under these parameters.
+    pub fn log_likelihood(&self, p: &Patterns) -> f64 {
+        let d = GroupedPatterns::new(p);
+        let th: Vec<f64> = self.to_vec().iter().map(|v| v.ln()).collect();
+        Ll(&d).value_grad(&th, &mut [0.0; 4])
+    }
+
+    /// P(alive at T | x, t_x, T).
+    pub fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
+        if x == 0 {
+            return 1.0;
+        }
+        let x = x as f64;
+        let ln_odds = self.a.ln() - (self.b + x - 1.0).ln()
+            + (self.r + x) * ((self.alpha + t).ln() - (self.alpha + t_x).ln());
+        1.0 / (1.0 + ln_odds.exp())
+    }
+
+    /// E[purchases in (T, T + horizon] | x, t_x, T].
+    pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+        if horizon == 0.0 {
+            return Ok(0.0);
+        }
+        let (r, alpha, a, b, xf) = (self.r, self.alpha, self.a, self.b, x as f64);
+        let z = horizon / (alpha + t + horizon);
+        let a_ = crate::away_from_one(a);
+        let f = hyp2f1(r + xf, b + xf, a_ + b + xf - 1.0, z)?;
+        let g = f.sign * ((r + xf) * ((alpha + t).ln() - (alpha + t + horizon).ln()) + f.log_abs).exp();
+        let e = (a_ + b + xf - 1.0) / (a_ - 1.0) * (1.0 - g);
+        crate::finite_nonneg("expected purchases", e * self.p_alive(x, t_x, t))
+    }
+
+    /// E[X(t)] for a customer picked at random at the time of first purchase.
+    pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ModelError> {
+        let (r, alpha, b) = (self.r, self.alpha, self.b);
+        let a = crate::away_from_one(self.a);
+        let f = hyp2f1(r, b, a + b - 1.0, t / (alpha + t))?;
+        let g = f.sign * (r * (alpha.ln() - (alpha + t).ln()) + f.log_abs).exp();
+        crate::finite_nonneg("expected purchases", (a + b - 1.0) / (a - 1.0) * (1.0 - g))
+    }
+
+    /// P(no purchase in (T, T + horizon] | x, t_x, T).
+    pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
+        let pa = self.p_alive(x, t_x, t);
+        let stay_quiet = ((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp();
+        (1.0 - pa) + pa * stay_quiet
+    }
+}

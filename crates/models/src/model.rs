@@ -1,0 +1,180 @@
+//! The closed set of purchase models, dispatched by an enum that serialises with a `kind` tag.
+
+use crate::ModelError;
+use crate::bgnbd::BgNbd;
+use crate::fit::{FitOptions, MleResult};
+use crate::mbgnbd::MbgNbd;
+use crate::paretonbd::ParetoNbd;
+use retain_core::patterns::Patterns;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which purchase/dropout model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PurchaseKind {
+    /// BG/NBD.
+    Bgnbd,
+    /// Pareto/NBD.
+    ParetoNbd,
+    /// MBG/NBD.
+    Mbgnbd,
+}
+
+impl PurchaseKind {
+    /// All kinds, in the order they are tried.
+    pub const ALL: [PurchaseKind; 3] = [PurchaseKind::Bgnbd, PurchaseKind::ParetoNbd, PurchaseKind::Mbgnbd];
+
+    /// The CLI / artefact name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PurchaseKind::Bgnbd => "bgnbd",
+            PurchaseKind::ParetoNbd => "pareto-nbd",
+            PurchaseKind::Mbgnbd => "mbgnbd",
+        }
+    }
+
+    /// The name in the literature.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            PurchaseKind::Bgnbd => "BG/NBD",
+            PurchaseKind::ParetoNbd => "Pareto/NBD",
+            PurchaseKind::Mbgnbd => "MBG/NBD",
+        }
+    }
+
+    /// Fits this kind of model.
+    pub fn fit(self, p: &Patterns, opts: &FitOptions) -> Result<(PurchaseModel, MleResult), ModelError> {
+        Ok(match self {
+            PurchaseKind::Bgnbd => {
+                let (m, r) = BgNbd::fit(p, opts)?;
+                (PurchaseModel::Bgnbd(m), r)
+            }
+            PurchaseKind::ParetoNbd => {
+                let (m, r) = ParetoNbd::fit(p, opts)?;
+                (PurchaseModel::ParetoNbd(m), r)
+            }
+            PurchaseKind::Mbgnbd => {
+                let (m, r) = MbgNbd::fit(p, opts)?;
+                (PurchaseModel::Mbgnbd(m), r)
+            }
+        })
+    }
+}
+
+impl fmt::Display for PurchaseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for PurchaseKind {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, ModelError> {
+        match s.to_ascii_lowercase().replace(['/', '_'], "-").as_str() {
+            "bgnbd" | "bg-nbd" => Ok(PurchaseKind::Bgnbd),
+            "pareto-nbd" | "paretonbd" | "pnbd" => Ok(PurchaseKind::ParetoNbd),
+            "mbgnbd" | "mbg-nbd" => Ok(PurchaseKind::Mbgnbd),
+            _ => Err(ModelError::InvalidInput {
+                field: "model",
+                reason: format!("unknown purchase model {s:?} (bgnbd, pareto-nbd, mbgnbd)"),
+            }),
+        }
+    }
+}
+
+/// A fitted purchase model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "params", rename_all = "kebab-case")]
+pub enum PurchaseModel {
+    /// BG/NBD.
+    Bgnbd(BgNbd),
+    /// Pareto/NBD.
+    ParetoNbd(ParetoNbd),
+    /// MBG/NBD.
+    Mbgnbd(MbgNbd),
+}
+
+impl PurchaseModel {
+    /// Its kind.
+    pub fn kind(&self) -> PurchaseKind {
+        match self {
+            PurchaseModel::Bgnbd(_) => PurchaseKind::Bgnbd,
+            PurchaseModel::ParetoNbd(_) => PurchaseKind::ParetoNbd,
+            PurchaseModel::Mbgnbd(_) => PurchaseKind::Mbgnbd,
+        }
+    }
+
+    /// Parameter names, literature order.
+    pub fn names(&self) -> &'static [&'static str] {
+        match self {
+            PurchaseModel::Bgnbd(_) => &BgNbd::NAMES,
+            PurchaseModel::ParetoNbd(_) => &ParetoNbd::NAMES,
+            PurchaseModel::Mbgnbd(_) => &MbgNbd::NAMES,
+        }
+    }
+
+    /// Parameter values, literature order.
+    pub fn values(&self) -> Vec<f64> {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.to_vec(),
+            PurchaseModel::ParetoNbd(m) => m.to_vec(),
+            PurchaseModel::Mbgnbd(m) => m.to_vec(),
+        }
+    }
+
+    /// Checks the parameters (e.g. after loading an artefact).
+    pub fn validate(&self) -> Result<(), ModelError> {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.validate(),
+            PurchaseModel::ParetoNbd(m) => m.validate(),
+            PurchaseModel::Mbgnbd(m) => m.validate(),
+        }
+    }
+
+    /// Total log-likelihood of patterns.
+    pub fn log_likelihood(&self, p: &Patterns) -> f64 {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.log_likelihood(p),
+            PurchaseModel::ParetoNbd(m) => m.log_likelihood(p),
+            PurchaseModel::Mbgnbd(m) => m.log_likelihood(p),
+        }
+    }
+
+    /// P(alive at T | x, t_x, T).
+    pub fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.p_alive(x, t_x, t),
+            PurchaseModel::ParetoNbd(m) => m.p_alive(x, t_x, t),
+            PurchaseModel::Mbgnbd(m) => m.p_alive(x, t_x, t),
+        }
+    }
+
+    /// E[purchases in (T, T + horizon] | x, t_x, T].
+    pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.expected_purchases(horizon, x, t_x, t),
+            PurchaseModel::ParetoNbd(m) => m.expected_purchases(horizon, x, t_x, t),
+            PurchaseModel::Mbgnbd(m) => m.expected_purchases(horizon, x, t_x, t),
+        }
+    }
+
+    /// E[X(t)] for a new customer.
+    pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ModelError> {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.expected_purchases_new(t),
+            PurchaseModel::ParetoNbd(m) => m.expected_purchases_new(t),
+            PurchaseModel::Mbgnbd(m) => m.expected_purchases_new(t),
+        }
+    }
+
+    /// P(no purchase in (T, T + horizon] | x, t_x, T).
+    pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
+        match self {
+            PurchaseModel::Bgnbd(m) => m.p_no_purchase(horizon, x, t_x, t),
+            PurchaseModel::ParetoNbd(m) => m.p_no_purchase(horizon, x, t_x, t),
+            PurchaseModel::Mbgnbd(m) => m.p_no_purchase(horizon, x, t_x, t),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Command-line interface: argument types and dispatch.
+
+mod data;
+mod inspect;
+mod report;
+mod score;
+mod train;
+
+use clap::{Parser, Subcommand};
+
+/// Churn prediction and customer lifetime value.
+///
+/// Train buy-till-you-die models (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma) on transaction logs,
+/// inspect the saved artefacts, and score customers: P(alive), churn probability, expected
+/// purchases, expected spend and discounted CLV. Logs go to stderr (RUST_LOG overrides the
+/// level), results to stdout.
+#[derive(Debug, Parser)]
+#[command(name = "retain", version, about, long_about)]
+pub struct Cli {
+    /// Log progress (info level) to stderr.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train a model and save it as a versioned artefact.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
+    /// Show a saved model: parameters, standard errors, fit and holdout metrics.
+    Inspect(inspect::InspectArgs),
+    /// Score customers with a saved model and write one row per customer.
+    Score(score::ScoreArgs),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Train(t) => train::run(t),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Score(a) => score::run(a),
+    }
+}

@@ -1,0 +1,121 @@
+//! Training buy-till-you-die CLV models: summary → compressed patterns → purchase model(s) →
+//! Gamma-Gamma spend → holdout evaluation → choice of the best candidate.
+
+use crate::TrainError;
+use crate::artefact::{Candidate, FitInfo, Param};
+use crate::holdout::evaluate;
+use retain_core::patterns::Patterns;
+use retain_core::summary::{SummaryOptions, Summaries};
+use retain_models::fit::{FitOptions, MleResult};
+use retain_models::gammagamma::GammaGamma;
+use retain_models::model::PurchaseKind;
+use std::time::Instant;
+
+/// What to train.
+#[derive(Debug, Clone)]
+pub struct ClvTraining {
+    /// Purchase models to try (more than one: the best on the holdout wins).
+    pub kinds: Vec<PurchaseKind>,
+    /// Optimiser settings.
+    pub fit: FitOptions,
+    /// Collapse identical (x, t_x, T) rows before fitting (same optimum, faster).
+    pub compress: bool,
+}
+
+/// The result of training.
+#[derive(Debug, Clone)]
+pub struct ClvTrained {
+    /// Every candidate, fitted and evaluated.
+    pub candidates: Vec<Candidate>,
+    /// Index of the chosen candidate.
+    pub chosen: usize,
+    /// Why it was chosen.
+    pub selection: String,
+    /// The spend model and its diagnostics (`None` with a warning reason when not fittable).
+    pub spend: Result<(GammaGamma, FitInfo), String>,
+}
+
+fn fit_info(names: &[&str], res: &MleResult, customers: usize, patterns: usize, ms: f64) -> FitInfo {
+    FitInfo {
+        params: names
+            .iter()
+            .zip(res.params.iter().zip(&res.std_errors))
+            .map(|(n, (v, s))| Param { name: n.to_string(), value: *v, std_error: *s })
+            .collect(),
+        log_likelihood: res.log_likelihood,
+        customers,
+        patterns,
+        convergence: res.convergence.clone(),
+        fit_ms: ms,
+    }
+}
+
+/// Fits the requested models on `s` and evaluates them on its holdout period.
+pub fn train_clv(s: &Summaries, opts: &SummaryOptions, req: &ClvTraining) -> Result<ClvTrained, TrainError> {
+    if s.is_empty() {
+        return Err(TrainError::Invalid("no customer made a first purchase before the calibration end".into()));
+    }
+    if req.kinds.is_empty() {
+        return Err(TrainError::Invalid("no purchase model requested".into()));
+    }
+    let started = Instant::now();
+    let patterns = if req.compress {
+        Patterns::compress(&s.x, &s.t_x, &s.t)?
+    } else {
+        Patterns::uncompressed(&s.x, &s.t_x, &s.t)?
+    };
+    tracing::info!(customers = s.len(), patterns = patterns.len(), ms = started.elapsed().as_secs_f64() * 1e3, "summary compressed");
+    let holdout_len = opts.holdout_length();
+    let mut candidates = Vec::new();
+    let mut failures = Vec::new();
+    for &kind in &req.kinds {
+        let t0 = Instant::now();
+        match kind.fit(&patterns, &req.fit) {
+            Ok((model, res)) => {
+                let ms = t0.elapsed().as_secs_f64() * 1e3;
+                tracing::info!(model = kind.name(), ll = res.log_likelihood, iterations = res.convergence.iterations, ms, "fitted");
+                let holdout = if holdout_len > 0.0 { Some(evaluate(&model, s, holdout_len)?) } else { None };
+                let fit = fit_info(model.names(), &res, s.len(), patterns.len(), ms);
+                candidates.push(Candidate { model, fit, holdout });
+            }
+            Err(e) => {
+                tracing::warn!(model = kind.name(), error = %e, "fit failed");
+                failures.push(format!("{}: {e}", kind.display_name()));
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Err(TrainError::Invalid(format!("no model could be fitted: {}", failures.join("; "))));
+    }
+    let (chosen, selection) = choose(&candidates, &failures);
+    let t0 = Instant::now();
+    let spend = match GammaGamma::fit(&s.x, &s.monetary, &req.fit) {
+        Ok((m, res, n)) => Ok((m, fit_info(&GammaGamma::NAMES, &res, n, n, t0.elapsed().as_secs_f64() * 1e3))),
+        Err(e) => {
+            tracing::warn!(error = %e, "no spend model: CLV will not be available");
+            Err(e.to_string())
+        }
+    };
+    Ok(ClvTrained { candidates, chosen, selection, spend })
+}
+
+/// Lowest holdout MAE when there is a holdout; otherwise the highest log-likelihood (every
+/// candidate has four parameters, so this is also the lowest AIC/BIC).
+fn choose(c: &[Candidate], failures: &[String]) -> (usize, String) {
+    let failed = if failures.is_empty() { String::new() } else { format!(" (not fitted: {})", failures.join("; ")) };
+    if c.len() == 1 {
+        return (0, format!("only candidate{failed}"));
+    }
+    let key = |i: usize| match &c[i].holdout {
+        Some(h) => h.mae,
+        None => -c[i].fit.log_likelihood,
+    };
+    let best = (0..c.len()).min_by(|&a, &b| key(a).total_cmp(&key(b))).unwrap_or(0);
+    let how = if c[best].holdout.is_some() { "lowest holdout MAE per customer" } else { "highest log-likelihood (no holdout)" };
+    let table = c
+        .iter()
+        .map(|k| format!("{} {:.5}", k.model.kind().display_name(), k.holdout.as_ref().map(|h| h.mae).unwrap_or(k.fit.log_likelihood)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (best, format!("{how}: {table}{failed}"))
+}

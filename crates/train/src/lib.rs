@@ -1,0 +1,22 @@
+//! Training side of `retain`: reading transaction logs with polars, training pipelines, holdout
+//! evaluation, scoring tables and versioned model artefacts.
+//!
+//! # Layout
+//! - [`read`]: CSV / Parquet transaction logs → [`retain_core::transactions::TransactionLog`].
+//! - [`clv_train`]: summary → fitted BTYD candidates → the best one.
+//! - [`holdout`]: predicted vs actual purchases on a holdout period.
+//! - [`artefact`]: the versioned JSON model file.
+//! - [`score`]: per-customer scores from an artefact.
+//! - [`write`]: score tables to CSV / Parquet, atomically.
+//! - [`error`]: the crate's error type.
+#![deny(missing_docs)]
+
+pub mod artefact;
+pub mod clv_train;
+pub mod error;
+pub mod holdout;
+pub mod read;
+pub mod score;
+pub mod write;
+
+pub use error::TrainError;

@@ -1,0 +1,86 @@
+//! Writing score tables as CSV or Parquet (chosen by extension), atomically: the table is
+//! written to a temporary file beside the target and renamed when complete, so a crash never
+//! leaves a half-written file that looks finished.
+
+use crate::TrainError;
+use crate::score::ScoreTable;
+use polars::prelude::*;
+use retain_core::time::{Duration, TimeUnit};
+use std::path::Path;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Comma-separated text with a header.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl OutputFormat {
+    /// From the file extension (`.csv`, `.parquet`, `.pq`).
+    pub fn from_path(path: &Path) -> Result<Self, TrainError> {
+        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+            Some("csv") => Ok(OutputFormat::Csv),
+            Some("parquet") | Some("pq") => Ok(OutputFormat::Parquet),
+            _ => Err(TrainError::Invalid(format!(
+                "output {} must end in .csv or .parquet",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// `52 weeks` → `52w`-style suffix used in column names: `52_weeks`.
+fn horizon_label(h: Duration) -> String {
+    let v = if h.value.fract() == 0.0 { format!("{}", h.value as i64) } else { format!("{}", h.value).replace('.', "_") };
+    format!("{v}_{}", h.unit.plural())
+}
+
+/// The score table as a DataFrame; time-valued columns carry their unit in the name.
+pub fn to_frame(t: &ScoreTable, unit: TimeUnit, horizon: Duration) -> Result<DataFrame, TrainError> {
+    let h = horizon_label(horizon);
+    let u = unit.plural();
+    let mut cols = vec![
+        Column::new("customer_id".into(), &t.ids),
+        Column::new("x".into(), &t.x),
+        Column::new(format!("t_x_{u}").into(), &t.t_x),
+        Column::new(format!("T_{u}").into(), &t.t),
+        Column::new("p_alive".into(), &t.p_alive),
+        Column::new("churn_probability".into(), &t.churn_probability),
+        Column::new(format!("expected_purchases_{h}").into(), &t.expected_purchases),
+        Column::new(format!("p_no_purchase_{h}").into(), &t.p_no_purchase),
+    ];
+    if let (Some(s), Some(c), Some(r)) = (&t.expected_spend, &t.clv, &t.value_at_risk) {
+        cols.push(Column::new("expected_spend".into(), s));
+        cols.push(Column::new(format!("clv_{h}").into(), c));
+        cols.push(Column::new(format!("value_at_risk_{h}").into(), r));
+    }
+    DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
+}
+
+/// Writes `df` to `path` atomically in the format given by its extension.
+pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), TrainError> {
+    let format = OutputFormat::from_path(path)?;
+    let err = |reason: String| TrainError::Write { path: path.display().to_string(), reason };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
+        match format {
+            OutputFormat::Csv => CsvWriter::new(&mut file).finish(df).map_err(|e| err(e.to_string()))?,
+            OutputFormat::Parquet => {
+                ParquetWriter::new(&mut file).finish(df).map_err(|e| err(e.to_string()))?;
+            }
+        }
+        file.sync_all().map_err(|e| err(e.to_string()))?;
+        std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
