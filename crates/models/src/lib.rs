@@ -16,11 +16,11 @@
 //!
 //! # Example
 //! ```
-//! use retain_core::patterns::Patterns;
-//! use retain_models::{bgnbd::BgNbd, fit::FitOptions};
+//! use retain_models::bgnbd::BgNbd;
 //! let m = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
-//! // Expected purchases of a new customer in the first 78 weeks (Fader, Hardie & Lee 2005).
-//! assert!((m.expected_purchases_new(78.0).unwrap() - 1.8576).abs() < 5e-4);
+//! // Expected purchases of a new customer in the first 78 weeks (lifetimes 0.11.3: 1.86052).
+//! assert!((m.expected_purchases_new(78.0).unwrap() - 1.86052).abs() < 1e-5);
+//! assert!(m.p_alive(0, 0.0, 38.86) == 1.0);
 //! ```
 #![deny(missing_docs)]
 
