@@ -39,7 +39,7 @@ impl Default for FitOptions {
         FitOptions {
             penalty: 0.0,
             max_iters: 500,
-            grad_tol: 1e-9,
+            grad_tol: 1e-7,
         }
     }
 }
@@ -167,7 +167,7 @@ pub fn maximise<L: LogLikelihood>(ll: &L, start: &[f64], opts: &FitOptions) -> R
     // L-BFGS may stop on "no further progress" at a true optimum where the gradient is a hair
     // above the tolerance; accept that only when the gradient is negligible on any useful scale.
     let converged = matches!(reason, Some(TerminationReason::SolverConverged)) && grad_norm < 1e-5
-        || grad_norm < 1e-6;
+        || grad_norm < opts.grad_tol.max(1e-6);
     if !converged || theta.iter().any(|t| t.abs() >= THETA_LIMIT) {
         return Err(ModelError::NotConverged {
             iterations,

@@ -79,6 +79,18 @@ fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
 
 /// The two terms of the bracket (alive at T; died in (t_x, T]) in log space, with gradients.
 fn ln_terms(m: &ParetoNbd, x: f64, t_x: f64, t: f64) -> ((f64, [f64; 4]), (f64, [f64; 4])) {
+    ln_terms_with(m, x, t_x, t, None)
+}
+
+/// As [`ln_terms`], reusing a precomputed ln J(t_x) (customers without repeat purchases all have
+/// t_x = 0, so their J(0) is computed once per likelihood evaluation).
+fn ln_terms_with(
+    m: &ParetoNbd,
+    x: f64,
+    t_x: f64,
+    t: f64,
+    j_tx: Option<(f64, [f64; 4])>,
+) -> ((f64, [f64; 4]), (f64, [f64; 4])) {
     let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
     let (ln_at, ln_bt) = ((alpha + t).ln(), (beta + t).ln());
     let p = -(r + x) * ln_at - s * ln_bt;
@@ -86,7 +98,7 @@ fn ln_terms(m: &ParetoNbd, x: f64, t_x: f64, t: f64) -> ((f64, [f64; 4]), (f64, 
     if t_x >= t {
         return ((p, dp), (f64::NEG_INFINITY, [0.0; 4]));
     }
-    let (l1, g1) = ln_j(m, x, t_x);
+    let (l1, g1) = j_tx.unwrap_or_else(|| ln_j(m, x, t_x));
     let (l2, g2) = ln_j(m, x, t);
     let ratio = (l2 - l1).exp();
     let ln_diff = l1 + (-(l2 - l1).exp_m1()).ln();
@@ -117,9 +129,10 @@ impl LogLikelihood for Ll<'_> {
         for (&x, range) in d.x.iter().zip(&d.ranges) {
             let a1 = ln_gamma(r + x) - lng_r + r * ln_alpha + s * ln_beta;
             let d1_r = digamma(r + x) - psi_r + ln_alpha;
+            let j0 = (x == 0.0).then(|| ln_j(&m, x, 0.0));
             for i in range.clone() {
                 let w = d.weight[i];
-                let ((p, dp), (q, dq)) = ln_terms(&m, x, d.t_x[i], d.t[i]);
+                let ((p, dp), (q, dq)) = ln_terms_with(&m, x, d.t_x[i], d.t[i], j0);
                 let (wp, wq) = if q == f64::NEG_INFINITY { (1.0, 0.0) } else { softmax2(p, q) };
                 total += w * (a1 + log_add_exp(p, q));
                 g[0] += w * (d1_r + wp * dp[0] + wq * dq[0]);
@@ -163,7 +176,9 @@ impl ParetoNbd {
     pub fn fit(p: &Patterns, opts: &FitOptions) -> Result<(Self, MleResult), ModelError> {
         let d = GroupedPatterns::new(p);
         let (mean_t, mean_x) = d.means();
-        let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, mean_t.max(1e-3)];
+        // α = β at the start keeps the hypergeometric series short (z = 0) in early iterations.
+        let scale = (mean_t / mean_x.max(0.05)).max(1e-3);
+        let start = [1.0, scale, 1.0, scale];
         let res = maximise(&Ll(&d), &start, opts)?;
         Ok((Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()), res))
     }

@@ -22,7 +22,7 @@ struct Cdnow {
 
 /// The published per-customer summary shipped in ../shared/data (ID,x,t_x,T,zbar).
 fn cdnow() -> Cdnow {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/cdnow_customers_summary_with_transactions.csv");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/cdnow_customers_summary_with_transactions.csv");
     let text = std::fs::read_to_string(path).expect("shared CDNOW summary");
     let mut d = Cdnow { x: vec![], t_x: vec![], t: vec![], zbar: vec![] };
     for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
