@@ -176,9 +176,7 @@ impl ParetoNbd {
     pub fn fit(p: &Patterns, opts: &FitOptions) -> Result<(Self, MleResult), ModelError> {
         let d = GroupedPatterns::new(p);
         let (mean_t, mean_x) = d.means();
-        // α = β at the start keeps the hypergeometric series short (z = 0) in early iterations.
-        let scale = (mean_t / mean_x.max(0.05)).max(1e-3);
-        let start = [1.0, scale, 1.0, scale];
+        let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, mean_t.max(1e-3)];
         let res = maximise(&Ll(&d), &start, opts)?;
         Ok((Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()), res))
     }
