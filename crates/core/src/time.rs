@@ -100,7 +100,8 @@ impl Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.value, self.unit.plural())
+        let unit = if self.value == 1.0 { self.unit.name() } else { self.unit.plural() };
+        write!(f, "{} {unit}", self.value)
     }
 }
 

@@ -1,0 +1,130 @@
+//! End-to-end checks of the reader on the CDNOW sample, against the published per-customer
+//! summary, plus errors that concern every format.
+
+use super::*;
+use retain_core::summary::{SummaryOptions, summarise};
+use retain_core::time::{TimeUnit, parse_date};
+use std::collections::HashMap;
+
+const CDNOW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/CDNOW_sample.txt");
+const CDNOW_SUMMARY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/cdnow_customers_summary_with_transactions.csv"
+);
+
+fn cdnow_options() -> ReadOptions {
+    ReadOptions {
+        customer_col: ColumnRef::Position(1),
+        date_col: ColumnRef::Position(3),
+        amount_col: ColumnRef::Position(5),
+        date_format: Some("%Y%m%d".to_string()),
+        delimiter: Delimiter::Whitespace,
+        has_header: false,
+        on_bad_row: BadRowPolicy::Error,
+    }
+}
+
+#[test]
+fn cdnow_sample_loads_every_transaction_and_customer() {
+    let (log, report) = read_transactions(Path::new(CDNOW), &cdnow_options()).unwrap();
+    assert_eq!(log.len(), 6919);
+    assert_eq!(log.ids.len(), 2357);
+    assert_eq!(report, ReadReport { rows: 6919, skipped: 0, first_skips: vec![] });
+    assert_eq!(log.span(), Some((parse_date("1997-01-01").unwrap(), parse_date("1998-06-30").unwrap())));
+}
+
+/// Reference: `cdnow_customers_summary_with_transactions.csv` (Fader, Hardie & Lee's CDNOW
+/// sample summarised over the 39-week calibration period ending 1997-09-30), 2 decimals.
+#[test]
+fn cdnow_summary_matches_the_published_per_customer_table() {
+    let (log, _) = read_transactions(Path::new(CDNOW), &cdnow_options()).unwrap();
+    let opts = SummaryOptions::new(TimeUnit::Week, parse_date("1997-09-30").unwrap())
+        .with_holdout(parse_date("1998-06-30").unwrap());
+    let s = summarise(&log, &opts).unwrap();
+    assert_eq!((s.len(), s.excluded_new), (2357, 0));
+
+    // Customer id (column 1) → sample id (column 2), which is the reference's ID.
+    let raw = std::fs::read_to_string(CDNOW).unwrap();
+    let sample_id: HashMap<&str, &str> = raw
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_ascii_whitespace();
+            Some((f.next()?, f.next()?))
+        })
+        .collect();
+    let reference = std::fs::read_to_string(CDNOW_SUMMARY).unwrap();
+    let mut rows = reference.lines();
+    assert_eq!(rows.next().map(str::trim), Some("ID,x,t_x,T,zbar"));
+    let reference: HashMap<u32, Vec<String>> = rows
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<String> = l.trim().split(',').map(String::from).collect();
+            (f[0].parse().unwrap(), f)
+        })
+        .collect();
+    assert_eq!(reference.len(), 2357);
+
+    // The reference is rounded to 2 decimals, with ties (22.345) rounded up: within half a cent.
+    let same = |ours: f64, theirs: &str| (ours - theirs.parse::<f64>().unwrap()).abs() <= 0.005 + 1e-9;
+    for i in 0..s.len() {
+        let id: u32 = sample_id[s.ids[i].as_str()].parse().unwrap();
+        let r = &reference[&id];
+        let row = format!("ID {id}: ours x={} t_x={} T={} zbar={}, reference {r:?}", s.x[i], s.t_x[i], s.t[i], s.monetary[i]);
+        assert_eq!(s.x[i], r[1].parse::<u32>().unwrap(), "{row}");
+        assert!(same(s.t_x[i], &r[2]), "{row}");
+        assert!(same(s.t[i], &r[3]), "{row}");
+        assert!(same(s.monetary[i], &r[4]), "{row}");
+    }
+    assert_eq!(s.holdout_x.iter().map(|&x| x as u64).sum::<u64>(), 1882);
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let err = read_transactions(Path::new("/nonexistent/tx.csv"), &ReadOptions::default()).unwrap_err();
+    assert!(matches!(err, ReadError::Io { .. }));
+    assert!(err.to_string().contains("/nonexistent/tx.csv"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let err = read_transactions(dir.path(), &ReadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("directory"), "{err}");
+}
+
+#[test]
+fn invalid_options_are_refused_before_reading() {
+    let bad_format = ReadOptions { date_format: Some("%Q".into()), ..ReadOptions::default() };
+    assert!(matches!(read_transactions(Path::new(CDNOW), &bad_format), Err(ReadError::InvalidOptions(_))));
+    let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(f.path(), "customer_id,date,amount\nc,1997-01-01,1\n").unwrap();
+    let quote = ReadOptions { delimiter: Delimiter::Char(b'"'), ..ReadOptions::default() };
+    assert!(matches!(read_transactions(f.path(), &quote), Err(ReadError::InvalidOptions(_))));
+}
+
+#[test]
+fn the_extension_picks_the_format() {
+    assert!(is_parquet(Path::new("a/b.parquet")));
+    assert!(is_parquet(Path::new("b.PQ")));
+    assert!(!is_parquet(Path::new("b.csv")));
+    assert!(!is_parquet(Path::new("parquet")));
+}
+
+#[test]
+fn zz_probe_messages() {
+    use std::io::Write;
+    let cases: &[(&str, &[u8])] = &[
+        ("extra.csv", b"customer_id,date,amount\nc1,1997-01-01,1,extra\n"),
+        ("nul.csv", b"\x00\x01"),
+        ("quote.csv", b"customer_id,date,amount\n\"c1,1997-01-01,1\n"),
+        ("utf.csv", b"customer_id,date,amount\nc\xff,1997-01-01,1\n"),
+        ("nohdr.csv", b"1,2\n"),
+        ("dup.csv", b"customer_id,customer_id,date,amount\n1,2,1997-01-01,3\n"),
+        ("ws.txt", b"a b c\n"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in cases {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+        let mut o = ReadOptions::default();
+        if name.starts_with("ws") { o.delimiter = Delimiter::Whitespace; o.has_header = false; }
+        if name.starts_with("nohdr") { o.has_header = false; }
+        println!("{name}: {:?}", read_transactions(&p, &o).map(|x| x.1).map_err(|e| e.to_string()));
+    }
+}
