@@ -5,25 +5,50 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn retain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retain")).args(args).output().expect("run retain")
+    Command::new(env!("CARGO_BIN_EXE_retain"))
+        .args(args)
+        .output()
+        .expect("run retain")
 }
 
 fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "retain failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "retain failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 fn err(out: &Output) -> String {
-    assert!(!out.status.success(), "retain should have failed:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "retain should have failed:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 const CDNOW_FLAGS: [&str; 11] = [
-    "--customer-col", "1", "--date-col", "3", "--amount-col", "5", "--date-format", "%Y%m%d", "--delimiter", "whitespace", "--no-header",
+    "--customer-col",
+    "1",
+    "--date-col",
+    "3",
+    "--amount-col",
+    "5",
+    "--date-format",
+    "%Y%m%d",
+    "--delimiter",
+    "whitespace",
+    "--no-header",
 ];
 
 fn train(dir: &Path, model: &str) -> (PathBuf, serde_json::Value) {
@@ -32,14 +57,28 @@ fn train(dir: &Path, model: &str) -> (PathBuf, serde_json::Value) {
     let mut args = vec!["train", "clv", "--transactions", &cdnow];
     args.extend(CDNOW_FLAGS);
     let out_s = out.display().to_string();
-    args.extend(["--time-unit", "week", "--calibration-end", "1997-09-30", "--observation-end", "1998-06-30", "--model", model, "--out", &out_s, "--json"]);
+    args.extend([
+        "--time-unit",
+        "week",
+        "--calibration-end",
+        "1997-09-30",
+        "--observation-end",
+        "1998-06-30",
+        "--model",
+        model,
+        "--out",
+        &out_s,
+        "--json",
+    ]);
     let stdout = ok(&retain(&args));
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("train --json prints JSON");
     (out.with_extension("json"), json)
 }
 
 fn param(json: &serde_json::Value, name: &str) -> f64 {
-    json["purchase"]["params"][name].as_f64().unwrap_or_else(|| panic!("param {name}"))
+    json["purchase"]["params"][name]
+        .as_f64()
+        .unwrap_or_else(|| panic!("param {name}"))
 }
 
 #[test]
@@ -48,7 +87,12 @@ fn train_reproduces_cdnow_bgnbd_and_evaluates_the_holdout() {
     let (path, json) = train(dir.path(), "bgnbd");
     assert!(path.exists());
     // Fader, Hardie & Lee (2005): r 0.2426, alpha 4.4136, a 0.7929, b 2.4259; LL -9582.43.
-    for (name, want) in [("r", 0.2426), ("alpha", 4.4136), ("a", 0.7929), ("b", 2.4259)] {
+    for (name, want) in [
+        ("r", 0.2426),
+        ("alpha", 4.4136),
+        ("a", 0.7929),
+        ("b", 2.4259),
+    ] {
         assert!((param(&json, name) - want).abs() / want < 2e-3, "{name}");
     }
     assert!((json["purchase_fit"]["log_likelihood"].as_f64().unwrap() + 9582.43).abs() < 0.01);
@@ -63,10 +107,18 @@ fn train_reproduces_cdnow_bgnbd_and_evaluates_the_holdout() {
     assert!((json["spend"]["p"].as_f64().unwrap() - 6.2488).abs() / 6.2488 < 2e-3);
     assert_eq!(json["spend_fit"]["customers"], 946);
     // Inspect shows the same numbers.
-    let shown: serde_json::Value = serde_json::from_str(&ok(&retain(&["inspect", &path.display().to_string(), "--json"]))).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&ok(&retain(&[
+        "inspect",
+        &path.display().to_string(),
+        "--json",
+    ])))
+    .unwrap();
     assert_eq!(shown["purchase"], json["purchase"]);
     let text = ok(&retain(&["inspect", &path.display().to_string()]));
-    assert!(text.contains("alpha") && text.contains("BG/NBD") && text.contains("time unit: week"), "{text}");
+    assert!(
+        text.contains("alpha") && text.contains("BG/NBD") && text.contains("time unit: week"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -75,7 +127,10 @@ fn model_all_picks_the_best_holdout_candidate() {
     let (_, json) = train(dir.path(), "all");
     let c = json["candidates"].as_array().unwrap();
     assert_eq!(c.len(), 3);
-    let best = c.iter().map(|k| k["holdout"]["mae"].as_f64().unwrap()).fold(f64::INFINITY, f64::min);
+    let best = c
+        .iter()
+        .map(|k| k["holdout"]["mae"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
     assert_eq!(json["holdout"]["mae"].as_f64().unwrap(), best);
 }
 
@@ -85,32 +140,75 @@ fn scores_match_in_process_predictions_and_carry_units() {
     let (path, json) = train(dir.path(), "bgnbd");
     let scores = dir.path().join("scores.csv");
     let out = retain(&[
-        "score", "--model", &path.display().to_string(), "--transactions", &data("CDNOW_sample.txt"),
-        "--as-of", "1997-09-30", "--horizon", "39w", "--output", &scores.display().to_string(),
+        "score",
+        "--model",
+        &path.display().to_string(),
+        "--transactions",
+        &data("CDNOW_sample.txt"),
+        "--as-of",
+        "1997-09-30",
+        "--horizon",
+        "39w",
+        "--output",
+        &scores.display().to_string(),
     ]);
     // The log runs to 1998-06-30: scoring as of 1997-09-30 must refuse the later transactions.
     let e = err(&out);
-    assert!(e.contains("1997-09-30") && e.contains("after the observation end"), "{e}");
+    assert!(
+        e.contains("1997-09-30") && e.contains("after the observation end"),
+        "{e}"
+    );
 
     let out = retain(&[
-        "score", "--model", &path.display().to_string(), "--transactions", &data("CDNOW_sample.txt"),
-        "--as-of", "1998-06-30", "--horizon", "52w", "--output", &scores.display().to_string(), "--json",
+        "score",
+        "--model",
+        &path.display().to_string(),
+        "--transactions",
+        &data("CDNOW_sample.txt"),
+        "--as-of",
+        "1998-06-30",
+        "--horizon",
+        "52w",
+        "--output",
+        &scores.display().to_string(),
+        "--json",
     ]);
     let summary: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!(summary["customers"], 2357);
     let text = std::fs::read_to_string(&scores).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    for col in ["customer_id", "t_x_weeks", "T_weeks", "p_alive", "churn_probability", "expected_purchases_52_weeks", "clv_52_weeks", "value_at_risk_52_weeks"] {
+    for col in [
+        "customer_id",
+        "t_x_weeks",
+        "T_weeks",
+        "p_alive",
+        "churn_probability",
+        "expected_purchases_52_weeks",
+        "clv_52_weeks",
+        "value_at_risk_52_weeks",
+    ] {
         assert!(header.contains(&col), "missing {col} in {header:?}");
     }
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 2357);
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     // Recompute customer 00004's P(alive) from the artefact's parameters with the library.
-    let m = retain_models::bgnbd::BgNbd { r: param(&json, "r"), alpha: param(&json, "alpha"), a: param(&json, "a"), b: param(&json, "b") };
-    let row = rows.iter().find(|r| r[0] == "00004").expect("customer 00004");
-    let (x, t_x, t) = (row[col("x")].parse::<u32>().unwrap(), row[col("t_x_weeks")].parse::<f64>().unwrap(), row[col("T_weeks")].parse::<f64>().unwrap());
+    let m = retain_models::bgnbd::BgNbd {
+        r: param(&json, "r"),
+        alpha: param(&json, "alpha"),
+        a: param(&json, "a"),
+        b: param(&json, "b"),
+    };
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "00004")
+        .expect("customer 00004");
+    let (x, t_x, t) = (
+        row[col("x")].parse::<u32>().unwrap(),
+        row[col("t_x_weeks")].parse::<f64>().unwrap(),
+        row[col("T_weeks")].parse::<f64>().unwrap(),
+    );
     // 00004 bought on 1997-01-01, 01-18, 08-02, 12-12: x = 3, T = 545 days.
     assert_eq!(x, 3);
     assert!((t - 545.0 / 7.0).abs() < 1e-9);
@@ -127,9 +225,30 @@ fn scores_match_in_process_predictions_and_carry_units() {
 fn a_bad_date_names_the_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("tx.csv");
-    std::fs::write(&f, "customer_id,date,amount\na,2020-01-01,5\nb,2020-13-45,7\n").unwrap();
-    let e = err(&retain(&["train", "clv", "--transactions", &f.display().to_string(), "--time-unit", "day", "--calibration-end", "2020-02-01", "--out", &dir.path().join("m").display().to_string()]));
-    assert!(e.contains("tx.csv") && e.contains("line 3") && e.contains("date") && e.contains("2020-13-45"), "{e}");
+    std::fs::write(
+        &f,
+        "customer_id,date,amount\na,2020-01-01,5\nb,2020-13-45,7\n",
+    )
+    .unwrap();
+    let e = err(&retain(&[
+        "train",
+        "clv",
+        "--transactions",
+        &f.display().to_string(),
+        "--time-unit",
+        "day",
+        "--calibration-end",
+        "2020-02-01",
+        "--out",
+        &dir.path().join("m").display().to_string(),
+    ]));
+    assert!(
+        e.contains("tx.csv")
+            && e.contains("line 3")
+            && e.contains("date")
+            && e.contains("2020-13-45"),
+        "{e}"
+    );
     assert!(!dir.path().join("m.json").exists());
 }
 
@@ -137,12 +256,22 @@ fn a_bad_date_names_the_file_line_and_column() {
 fn corrupt_or_foreign_artefacts_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, "{\"format\": \"retain-model\", \"format_version\": 1, \"purch").unwrap();
+    std::fs::write(
+        &bad,
+        "{\"format\": \"retain-model\", \"format_version\": 1, \"purch",
+    )
+    .unwrap();
     assert!(err(&retain(&["inspect", &bad.display().to_string()])).contains("not valid JSON"));
-    std::fs::write(&bad, "{\"format\": \"retain-model\", \"format_version\": 99}").unwrap();
+    std::fs::write(
+        &bad,
+        "{\"format\": \"retain-model\", \"format_version\": 99}",
+    )
+    .unwrap();
     assert!(err(&retain(&["inspect", &bad.display().to_string()])).contains("format version 99"));
     let (path, _) = train(dir.path(), "bgnbd");
-    let text = std::fs::read_to_string(&path).unwrap().replacen("\"r\": 0.", "\"r\": -0.", 1);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen("\"r\": 0.", "\"r\": -0.", 1);
     std::fs::write(&bad, text).unwrap();
     let e = err(&retain(&["inspect", &bad.display().to_string()]));
     assert!(e.contains("invalid parameter r"), "{e}");
@@ -150,9 +279,30 @@ fn corrupt_or_foreign_artefacts_are_refused() {
 
 #[test]
 fn durations_and_units_must_be_explicit() {
-    let e = err(&retain(&["score", "--model", "m.json", "--transactions", "t.csv", "--as-of", "2020-01-01", "--horizon", "52", "--output", "o.csv"]));
+    let e = err(&retain(&[
+        "score",
+        "--model",
+        "m.json",
+        "--transactions",
+        "t.csv",
+        "--as-of",
+        "2020-01-01",
+        "--horizon",
+        "52",
+        "--output",
+        "o.csv",
+    ]));
     assert!(e.contains("unit"), "{e}");
-    let e = err(&retain(&["train", "clv", "--transactions", "t.csv", "--calibration-end", "2020-01-01", "--out", "m"]));
+    let e = err(&retain(&[
+        "train",
+        "clv",
+        "--transactions",
+        "t.csv",
+        "--calibration-end",
+        "2020-01-01",
+        "--out",
+        "m",
+    ]));
     assert!(e.contains("--time-unit"), "{e}");
 }
 
@@ -161,7 +311,17 @@ fn the_shipped_default_model_loads_and_scores() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/cdnow.json");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.parquet");
-    let stdout = ok(&retain(&["score", "--model", &model.display().to_string(), "--transactions", &data("CDNOW_sample.txt"), "--as-of", "1998-06-30", "--output", &out.display().to_string()]));
+    let stdout = ok(&retain(&[
+        "score",
+        "--model",
+        &model.display().to_string(),
+        "--transactions",
+        &data("CDNOW_sample.txt"),
+        "--as-of",
+        "1998-06-30",
+        "--output",
+        &out.display().to_string(),
+    ]));
     assert!(stdout.contains("scored 2357 customers"), "{stdout}");
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
 }

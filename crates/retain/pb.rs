@@ -11,4 +11,5 @@ pub mod v1 {
 }
 
 /// Encoded file descriptor set of every compiled proto, for gRPC server reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/retain_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/retain_descriptor.bin"));

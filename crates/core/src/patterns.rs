@@ -74,7 +74,12 @@ pub fn validate(x: &[u32], t_x: &[f64], t: &[f64]) -> Result<(), CoreError> {
         return Err(CoreError::InvalidSummary {
             row: "all".into(),
             field: "x",
-            reason: format!("column lengths differ: x {}, t_x {}, T {}", x.len(), t_x.len(), t.len()),
+            reason: format!(
+                "column lengths differ: x {}, t_x {}, T {}",
+                x.len(),
+                t_x.len(),
+                t.len()
+            ),
         });
     }
     for i in 0..x.len() {
@@ -107,7 +112,8 @@ mod tests {
 
     #[test]
     fn identical_rows_collapse_with_weights() {
-        let p = Patterns::compress(&[0, 1, 0, 1], &[0.0, 2.0, 0.0, 2.0], &[5.0, 5.0, 5.0, 6.0]).unwrap();
+        let p = Patterns::compress(&[0, 1, 0, 1], &[0.0, 2.0, 0.0, 2.0], &[5.0, 5.0, 5.0, 6.0])
+            .unwrap();
         assert_eq!(p.x, vec![0, 1, 1]);
         assert_eq!(p.weight, vec![2.0, 1.0, 1.0]);
         assert_eq!(p.customers(), 4.0);

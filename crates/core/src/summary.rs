@@ -132,7 +132,10 @@ pub fn summarise(log: &TransactionLog, opts: &SummaryOptions) -> Result<Summarie
             out.excluded_new += 1;
             continue;
         }
-        let cal = days.iter().take_while(|(d, _)| *d <= opts.calibration_end).count();
+        let cal = days
+            .iter()
+            .take_while(|(d, _)| *d <= opts.calibration_end)
+            .count();
         let repeat = &days[1..cal];
         let x = repeat.len() as u32;
         let last = days[cal - 1].0;
@@ -146,7 +149,8 @@ pub fn summarise(log: &TransactionLog, opts: &SummaryOptions) -> Result<Summarie
         out.first_purchase.push(first);
         out.x.push(x);
         out.t_x.push((last - first) as f64 / unit_days);
-        out.t.push((opts.calibration_end - first) as f64 / unit_days);
+        out.t
+            .push((opts.calibration_end - first) as f64 / unit_days);
         out.monetary.push(monetary);
         out.first_amount.push(first_amount);
         out.holdout_x.push(holdout.len() as u32);
@@ -175,7 +179,8 @@ mod tests {
         log.push("a", day("2020-01-29"), 4.0);
         log.push("b", day("2020-01-22"), 1.0);
         log.push("c", day("2020-02-01"), 1.0);
-        let opts = SummaryOptions::new(TimeUnit::Week, day("2020-01-22")).with_holdout(day("2020-02-05"));
+        let opts =
+            SummaryOptions::new(TimeUnit::Week, day("2020-01-22")).with_holdout(day("2020-02-05"));
         let s = summarise(&log, &opts).unwrap();
         assert_eq!(s.ids, vec!["a", "b"]);
         assert_eq!(s.x, vec![2, 0]);
@@ -193,15 +198,23 @@ mod tests {
         let mut log = TransactionLog::default();
         log.push("a", day("2020-01-01"), 10.0);
         log.push("a", day("2020-03-01"), 10.0);
-        let err = summarise(&log, &SummaryOptions::new(TimeUnit::Day, day("2020-02-01"))).unwrap_err();
+        let err =
+            summarise(&log, &SummaryOptions::new(TimeUnit::Day, day("2020-02-01"))).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("2020-03-01") && msg.contains("2020-02-01") && msg.contains("\"a\""), "{msg}");
+        assert!(
+            msg.contains("2020-03-01") && msg.contains("2020-02-01") && msg.contains("\"a\""),
+            "{msg}"
+        );
     }
 
     #[test]
     fn calibration_end_after_observation_end_is_refused() {
         let log = TransactionLog::default();
-        let opts = SummaryOptions::new(TimeUnit::Day, day("2020-02-01")).with_holdout(day("2020-01-01"));
-        assert!(matches!(summarise(&log, &opts), Err(CoreError::CalibrationAfterObservation { .. })));
+        let opts =
+            SummaryOptions::new(TimeUnit::Day, day("2020-02-01")).with_holdout(day("2020-01-01"));
+        assert!(matches!(
+            summarise(&log, &opts),
+            Err(CoreError::CalibrationAfterObservation { .. })
+        ));
     }
 }

@@ -100,7 +100,11 @@ impl Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = if self.value == 1.0 { self.unit.name() } else { self.unit.plural() };
+        let unit = if self.value == 1.0 {
+            self.unit.name()
+        } else {
+            self.unit.plural()
+        };
         write!(f, "{} {unit}", self.value)
     }
 }
@@ -234,12 +238,17 @@ mod tests {
     fn durations_parse_with_their_unit() {
         let d: Duration = "52w".parse().unwrap();
         assert_eq!(d, Duration::new(52.0, TimeUnit::Week));
-        assert_eq!("12 months".parse::<Duration>().unwrap().unit, TimeUnit::Month);
+        assert_eq!(
+            "12 months".parse::<Duration>().unwrap().unit,
+            TimeUnit::Month
+        );
         assert_eq!("1.5y".parse::<Duration>().unwrap().value, 1.5);
         assert!("52".parse::<Duration>().is_err());
         assert!("52 fortnights".parse::<Duration>().is_err());
         assert!("-3w".parse::<Duration>().is_err());
-        assert!((Duration::new(1.0, TimeUnit::Year).in_unit(TimeUnit::Week) - 52.1775).abs() < 1e-4);
+        assert!(
+            (Duration::new(1.0, TimeUnit::Year).in_unit(TimeUnit::Week) - 52.1775).abs() < 1e-4
+        );
     }
 
     #[test]
@@ -249,7 +258,9 @@ mod tests {
         let monthly = r.over(Duration::new(1.0, TimeUnit::Month));
         assert!((monthly - (1.1f64.powf(1.0 / 12.0) - 1.0)).abs() < 1e-12);
         let m: DiscountRate = "0.01/month".parse().unwrap();
-        assert!((m.over(Duration::new(12.0, TimeUnit::Month)) - (1.01f64.powi(12) - 1.0)).abs() < 1e-12);
+        assert!(
+            (m.over(Duration::new(12.0, TimeUnit::Month)) - (1.01f64.powi(12) - 1.0)).abs() < 1e-12
+        );
         let q: DiscountRate = "3%/13w".parse().unwrap();
         assert_eq!(q.per, Duration::new(13.0, TimeUnit::Week));
         assert!("10%".parse::<DiscountRate>().is_err());

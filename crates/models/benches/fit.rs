@@ -18,41 +18,77 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    median((0..runs).map(|_| {
-        let t = Instant::now();
-        std::hint::black_box(f());
-        t.elapsed().as_secs_f64()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/cdnow_customers_summary_with_transactions.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/cdnow_customers_summary_with_transactions.csv"
+    );
     let text = std::fs::read_to_string(path).expect("tests/data CDNOW summary");
     let (mut x, mut t_x, mut t, mut z) = (vec![], vec![], vec![], vec![]);
     for line in text.lines().skip(1) {
-        let f: Vec<f64> = line.split(',').map(|v| v.trim().parse().expect("number")).collect();
+        let f: Vec<f64> = line
+            .split(',')
+            .map(|v| v.trim().parse().expect("number"))
+            .collect();
         x.push(f[1] as u32);
         t_x.push(f[2]);
         t.push(f[3]);
         z.push(f[4]);
     }
     let opts = FitOptions::default();
-    println!("{:<34} {:>12} {:>14} {:>10}", "case", "retain", "lifetimes", "speed-up");
-    let peer = [(PurchaseKind::Bgnbd, 0.0881), (PurchaseKind::ParetoNbd, 0.7205), (PurchaseKind::Mbgnbd, 0.0791)];
+    println!(
+        "{:<34} {:>12} {:>14} {:>10}",
+        "case", "retain", "lifetimes", "speed-up"
+    );
+    let peer = [
+        (PurchaseKind::Bgnbd, 0.0881),
+        (PurchaseKind::ParetoNbd, 0.7205),
+        (PurchaseKind::Mbgnbd, 0.0791),
+    ];
     for (kind, peer_s) in peer {
         let s = time(21, || {
             let p = Patterns::compress(&x, &t_x, &t).expect("valid");
             kind.fit(&p, &opts).expect("fit")
         });
-        println!("{:<34} {:>9.2} ms {:>11.1} ms {:>9.0}x", format!("{} CDNOW (2,357)", kind.display_name()), s * 1e3, peer_s * 1e3, peer_s / s);
+        println!(
+            "{:<34} {:>9.2} ms {:>11.1} ms {:>9.0}x",
+            format!("{} CDNOW (2,357)", kind.display_name()),
+            s * 1e3,
+            peer_s * 1e3,
+            peer_s / s
+        );
     }
     let s = time(21, || GammaGamma::fit(&x, &z, &opts).expect("fit"));
-    println!("{:<34} {:>9.2} ms {:>11.1} ms {:>9.0}x", "Gamma-Gamma CDNOW (946)", s * 1e3, 43.5, 0.0435 / s);
+    println!(
+        "{:<34} {:>9.2} ms {:>11.1} ms {:>9.0}x",
+        "Gamma-Gamma CDNOW (946)",
+        s * 1e3,
+        43.5,
+        0.0435 / s
+    );
 
     // 1M customers: ages spread over a year at day resolution, in weeks.
     let n: usize = 1_000_000;
-    let truth = PurchaseModel::Bgnbd(BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 });
-    let ages: Vec<f64> = (0..n).map(|i| 13.0 + ((i * 7919) % 365) as f64 / 7.0).collect();
+    let truth = PurchaseModel::Bgnbd(BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    });
+    let ages: Vec<f64> = (0..n)
+        .map(|i| 13.0 + ((i * 7919) % 365) as f64 / 7.0)
+        .collect();
     let sims = simulate(&truth, &ages, 42).expect("simulate");
     // Purchase times at day resolution, as a summary of a real log would have them.
     let day = |v: f64| (v * 7.0).floor() / 7.0;
@@ -64,7 +100,11 @@ fn main() {
         stx.push(days.last().copied().unwrap_or(0.0));
         st.push(c.t);
     }
-    for (kind, peer_s) in [(PurchaseKind::Bgnbd, Some(12.62)), (PurchaseKind::ParetoNbd, None), (PurchaseKind::Mbgnbd, None)] {
+    for (kind, peer_s) in [
+        (PurchaseKind::Bgnbd, Some(12.62)),
+        (PurchaseKind::ParetoNbd, None),
+        (PurchaseKind::Mbgnbd, None),
+    ] {
         let mut patterns = 0;
         let s = time(5, || {
             let p = Patterns::compress(&sx, &stx, &st).expect("valid");
@@ -75,6 +115,12 @@ fn main() {
             Some(p) => (format!("{:.0} ms", p * 1e3), format!("{:.0}x", p / s)),
             None => ("-".into(), "-".into()),
         };
-        println!("{:<34} {:>9.1} ms {:>14} {:>10}   ({patterns} patterns)", format!("{} 1M simulated", kind.display_name()), s * 1e3, peer, ratio);
+        println!(
+            "{:<34} {:>9.1} ms {:>14} {:>10}   ({patterns} patterns)",
+            format!("{} 1M simulated", kind.display_name()),
+            s * 1e3,
+            peer,
+            ratio
+        );
     }
 }

@@ -47,7 +47,11 @@ impl LogLikelihood for Ll<'_> {
             let psi_abx = digamma(a + b + x);
             let d2_a = psi_ab - psi_abx;
             let d2_b = psi_ab + digamma(b + x) - digamma(b) - psi_abx;
-            let ln_a_bx1 = if x > 0.0 { a.ln() - (b + x - 1.0).ln() } else { 0.0 };
+            let ln_a_bx1 = if x > 0.0 {
+                a.ln() - (b + x - 1.0).ln()
+            } else {
+                0.0
+            };
             for i in range.clone() {
                 let w = d.weight[i];
                 let ln_t = (alpha + d.t[i]).ln();
@@ -62,7 +66,10 @@ impl LogLikelihood for Ll<'_> {
                 };
                 total += w * ll;
                 g[0] += w * (d1_r - w3 * ln_t - w4 * ln_tx);
-                g[1] += w * (r / alpha - w3 * (r + x) / (alpha + d.t[i]) - w4 * (r + x) / (alpha + d.t_x[i]));
+                g[1] += w
+                    * (r / alpha
+                        - w3 * (r + x) / (alpha + d.t[i])
+                        - w4 * (r + x) / (alpha + d.t_x[i]));
                 g[2] += w * (d2_a + w4 / a);
                 g[3] += w * (d2_b - if x > 0.0 { w4 / (b + x - 1.0) } else { 0.0 });
             }
@@ -104,7 +111,10 @@ impl BgNbd {
         let (mean_t, mean_x) = d.means();
         let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
         let res = maximise(&Ll(&d), &start, opts)?;
-        Ok((Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()), res))
+        Ok((
+            Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()),
+            res,
+        ))
     }
 
     /// Total log-likelihood of patterns under these parameters.
@@ -126,7 +136,13 @@ impl BgNbd {
     }
 
     /// E[purchases in (T, T + horizon] | x, t_x, T].
-    pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+    pub fn expected_purchases(
+        &self,
+        horizon: f64,
+        x: u32,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ModelError> {
         if horizon == 0.0 {
             return Ok(0.0);
         }
@@ -134,7 +150,8 @@ impl BgNbd {
         let z = horizon / (alpha + t + horizon);
         let a_ = crate::away_from_one(a);
         let f = hyp2f1(r + xf, b + xf, a_ + b + xf - 1.0, z)?;
-        let g = f.sign * ((r + xf) * ((alpha + t).ln() - (alpha + t + horizon).ln()) + f.log_abs).exp();
+        let g =
+            f.sign * ((r + xf) * ((alpha + t).ln() - (alpha + t + horizon).ln()) + f.log_abs).exp();
         let e = (a_ + b + xf - 1.0) / (a_ - 1.0) * (1.0 - g);
         crate::finite_nonneg("expected purchases", e * self.p_alive(x, t_x, t))
     }
@@ -151,7 +168,8 @@ impl BgNbd {
     /// P(no purchase in (T, T + horizon] | x, t_x, T).
     pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
         let pa = self.p_alive(x, t_x, t);
-        let stay_quiet = ((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp();
+        let stay_quiet =
+            ((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp();
         (1.0 - pa) + pa * stay_quiet
     }
 }

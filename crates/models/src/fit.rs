@@ -80,7 +80,10 @@ struct Objective<'a, L: LogLikelihood> {
 
 impl<L: LogLikelihood> Objective<'_, L> {
     fn eval(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        if theta.iter().any(|t| !t.is_finite() || t.abs() > THETA_LIMIT) {
+        if theta
+            .iter()
+            .any(|t| !t.is_finite() || t.abs() > THETA_LIMIT)
+        {
             // Outside the box: a huge cost whose gradient points back inside.
             for (g, t) in grad.iter_mut().zip(theta) {
                 *g = t.signum() * 1e6;
@@ -127,7 +130,11 @@ fn norm(v: &[f64]) -> f64 {
 }
 
 /// Maximises the likelihood from `start` (natural scale, all > 0).
-pub fn maximise<L: LogLikelihood>(ll: &L, start: &[f64], opts: &FitOptions) -> Result<MleResult, ModelError> {
+pub fn maximise<L: LogLikelihood>(
+    ll: &L,
+    start: &[f64],
+    opts: &FitOptions,
+) -> Result<MleResult, ModelError> {
     if ll.customers() <= 0.0 {
         return Err(ModelError::NotEnoughData("no customers to fit".into()));
     }
@@ -172,7 +179,9 @@ pub fn maximise<L: LogLikelihood>(ll: &L, start: &[f64], opts: &FitOptions) -> R
         return Err(ModelError::NotConverged {
             iterations,
             grad_norm,
-            reason: reason.map(|r| r.text().to_string()).unwrap_or_else(|| "unknown".into()),
+            reason: reason
+                .map(|r| r.text().to_string())
+                .unwrap_or_else(|| "unknown".into()),
         });
     }
     let mut g = vec![0.0; theta.len()];
@@ -290,7 +299,10 @@ mod tests {
 
     #[test]
     fn exponential_mle_and_standard_error_are_exact() {
-        let m = Exponential { n: 400.0, total: 100.0 };
+        let m = Exponential {
+            n: 400.0,
+            total: 100.0,
+        };
         let fit = maximise(&m, &[1.0], &FitOptions::default()).unwrap();
         assert_relative_eq!(fit.params[0], 4.0, max_relative = 1e-7);
         assert_relative_eq!(fit.std_errors[0].unwrap(), 4.0 / 20.0, max_relative = 1e-4);
@@ -298,7 +310,11 @@ mod tests {
 
     #[test]
     fn spd_inverse_round_trips() {
-        let a = vec![vec![4.0, 1.0, 0.5], vec![1.0, 3.0, 0.2], vec![0.5, 0.2, 2.0]];
+        let a = vec![
+            vec![4.0, 1.0, 0.5],
+            vec![1.0, 3.0, 0.2],
+            vec![0.5, 0.2, 2.0],
+        ];
         let inv = invert_spd(&a).unwrap();
         for i in 0..3 {
             for j in 0..3 {

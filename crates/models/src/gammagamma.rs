@@ -42,7 +42,10 @@ impl LogLikelihood for Ll {
             let (ln_m, ln_x, ln_vxm) = (m.ln(), x.ln(), (v + m * x).ln());
             let psi_pxq = digamma(px + q);
             total += w
-                * (ln_gamma(px + q) - ln_gamma(px) - lng_q + q * ln_v + (px - 1.0) * ln_m + px * ln_x
+                * (ln_gamma(px + q) - ln_gamma(px) - lng_q
+                    + q * ln_v
+                    + (px - 1.0) * ln_m
+                    + px * ln_x
                     - (px + q) * ln_vxm);
             g[0] += w * x * (psi_pxq - digamma(px) + ln_m + ln_x - ln_vxm);
             g[1] += w * (psi_pxq - psi_q + ln_v - ln_vxm);
@@ -62,7 +65,11 @@ fn repeat_buyers(x: &[u32], monetary: &[f64]) -> Result<Ll, ModelError> {
             reason: format!("{} values for {} customers", monetary.len(), x.len()),
         });
     }
-    let mut ll = Ll { x: vec![], m: vec![], w: vec![] };
+    let mut ll = Ll {
+        x: vec![],
+        m: vec![],
+        w: vec![],
+    };
     for (&x, &m) in x.iter().zip(monetary) {
         // Only repeat buyers with a positive mean spend carry information about spend; returns
         // that net a customer's repeat spend to ≤ 0 cannot come from a gamma and are left out.
@@ -104,7 +111,11 @@ impl GammaGamma {
 
     /// Fits on customers' repeat purchase counts and mean repeat spend; customers with x = 0 or
     /// non-positive spend are skipped. Returns the number of customers used.
-    pub fn fit(x: &[u32], monetary: &[f64], opts: &FitOptions) -> Result<(Self, MleResult, usize), ModelError> {
+    pub fn fit(
+        x: &[u32],
+        monetary: &[f64],
+        opts: &FitOptions,
+    ) -> Result<(Self, MleResult, usize), ModelError> {
         let ll = repeat_buyers(x, monetary)?;
         let mean = ll.m.iter().sum::<f64>() / ll.m.len() as f64;
         let res = maximise(&ll, &[1.0, 2.0, mean.max(1e-6)], opts)?;

@@ -23,6 +23,8 @@
 //! assert!(m.p_alive(0, 0.0, 38.86) == 1.0);
 //! ```
 #![deny(missing_docs)]
+// Likelihood and matrix code indexes several parallel arrays at once; index loops read clearer.
+#![allow(clippy::needless_range_loop)]
 
 pub mod bgnbd;
 pub mod clv;
@@ -55,7 +57,11 @@ pub(crate) fn check_positive(names: &[&'static str], values: &[f64]) -> Result<(
 /// The closed forms of BG/NBD and MBG/NBD divide by (a − 1); their limit at a = 1 is finite.
 /// Nudging a by 1e-7 changes results by ~1e-7 relative and avoids the 0/0.
 pub(crate) fn away_from_one(a: f64) -> f64 {
-    if (a - 1.0).abs() < 1e-7 { 1.0 + 1e-7 } else { a }
+    if (a - 1.0).abs() < 1e-7 {
+        1.0 + 1e-7
+    } else {
+        a
+    }
 }
 
 /// A prediction that must be a finite number ≥ 0 (tiny negative rounding is clamped to 0).

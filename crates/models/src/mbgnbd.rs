@@ -55,7 +55,10 @@ impl LogLikelihood for Ll<'_> {
                 let (w3, w4) = softmax2(a3, a4);
                 total += w * (a1 + a2 + log_add_exp(a3, a4));
                 g[0] += w * (d1_r - w3 * ln_t - w4 * ln_tx);
-                g[1] += w * (r / alpha - w3 * (r + x) / (alpha + d.t[i]) - w4 * (r + x) / (alpha + d.t_x[i]));
+                g[1] += w
+                    * (r / alpha
+                        - w3 * (r + x) / (alpha + d.t[i])
+                        - w4 * (r + x) / (alpha + d.t_x[i]));
                 g[2] += w * (d2_a + w4 / a);
                 g[3] += w * (d2_b - w4 / (b + x));
             }
@@ -97,7 +100,10 @@ impl MbgNbd {
         let (mean_t, mean_x) = d.means();
         let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
         let res = maximise(&Ll(&d), &start, opts)?;
-        Ok((Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()), res))
+        Ok((
+            Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()),
+            res,
+        ))
     }
 
     /// Total log-likelihood of patterns under these parameters.
@@ -116,7 +122,13 @@ impl MbgNbd {
     }
 
     /// E[purchases in (T, T + horizon] | x, t_x, T].
-    pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+    pub fn expected_purchases(
+        &self,
+        horizon: f64,
+        x: u32,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ModelError> {
         if horizon == 0.0 {
             return Ok(0.0);
         }
@@ -124,7 +136,8 @@ impl MbgNbd {
         let a = crate::away_from_one(self.a);
         let z = horizon / (alpha + t + horizon);
         let f = hyp2f1(r + xf, b + xf + 1.0, a + b + xf, z)?;
-        let g = f.sign * ((r + xf) * ((alpha + t).ln() - (alpha + t + horizon).ln()) + f.log_abs).exp();
+        let g =
+            f.sign * ((r + xf) * ((alpha + t).ln() - (alpha + t + horizon).ln()) + f.log_abs).exp();
         let e = (a + b + xf) / (a - 1.0) * (1.0 - g);
         crate::finite_nonneg("expected purchases", e * self.p_alive(x, t_x, t))
     }
@@ -141,7 +154,8 @@ impl MbgNbd {
     /// P(no purchase in (T, T + horizon] | x, t_x, T).
     pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
         let pa = self.p_alive(x, t_x, t);
-        let stay_quiet = ((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp();
+        let stay_quiet =
+            ((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp();
         (1.0 - pa) + pa * stay_quiet
     }
 }

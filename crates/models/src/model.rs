@@ -24,7 +24,11 @@ pub enum PurchaseKind {
 
 impl PurchaseKind {
     /// All kinds, in the order they are tried.
-    pub const ALL: [PurchaseKind; 3] = [PurchaseKind::Bgnbd, PurchaseKind::ParetoNbd, PurchaseKind::Mbgnbd];
+    pub const ALL: [PurchaseKind; 3] = [
+        PurchaseKind::Bgnbd,
+        PurchaseKind::ParetoNbd,
+        PurchaseKind::Mbgnbd,
+    ];
 
     /// The CLI / artefact name.
     pub fn name(self) -> &'static str {
@@ -45,7 +49,11 @@ impl PurchaseKind {
     }
 
     /// Fits this kind of model.
-    pub fn fit(self, p: &Patterns, opts: &FitOptions) -> Result<(PurchaseModel, MleResult), ModelError> {
+    pub fn fit(
+        self,
+        p: &Patterns,
+        opts: &FitOptions,
+    ) -> Result<(PurchaseModel, MleResult), ModelError> {
         Ok(match self {
             PurchaseKind::Bgnbd => {
                 let (m, r) = BgNbd::fit(p, opts)?;
@@ -152,7 +160,13 @@ impl PurchaseModel {
     }
 
     /// E[purchases in (T, T + horizon] | x, t_x, T].
-    pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+    pub fn expected_purchases(
+        &self,
+        horizon: f64,
+        x: u32,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ModelError> {
         match self {
             PurchaseModel::Bgnbd(m) => m.expected_purchases(horizon, x, t_x, t),
             PurchaseModel::ParetoNbd(m) => m.expected_purchases(horizon, x, t_x, t),

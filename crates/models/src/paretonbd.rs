@@ -59,20 +59,38 @@ fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
     let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
     let a = r + s + x;
     let alpha_big = alpha >= beta;
-    let (big, small) = if alpha_big { (alpha, beta) } else { (beta, alpha) };
+    let (big, small) = if alpha_big {
+        (alpha, beta)
+    } else {
+        (beta, alpha)
+    };
     let mm = big + t;
     let ln_m = mm.ln();
     let ln_1mz = (small + t).ln() - ln_m;
     let z = (big - small) / mm;
-    let (e, g) = if alpha_big { (s, r + x) } else { (r + x - 1.0, s + 1.0) };
+    let (e, g) = if alpha_big {
+        (s, r + x)
+    } else {
+        (r + x - 1.0, s + 1.0)
+    };
     let (ln_f, [dg, da, dz]) = series(g, a, z);
     let value = -a * ln_m - a.ln() - e * ln_1mz + ln_f;
     let common = e / (1.0 - z) + dz;
     let base = -ln_m - 1.0 / a + da;
     let grad = if alpha_big {
-        [base + dg, -a / mm + common * (small + t) / (mm * mm), base - ln_1mz, -common / mm]
+        [
+            base + dg,
+            -a / mm + common * (small + t) / (mm * mm),
+            base - ln_1mz,
+            -common / mm,
+        ]
     } else {
-        [base - ln_1mz, -common / mm, base + dg, -a / mm + common * (small + t) / (mm * mm)]
+        [
+            base - ln_1mz,
+            -common / mm,
+            base + dg,
+            -a / mm + common * (small + t) / (mm * mm),
+        ]
     };
     (value, grad)
 }
@@ -133,7 +151,11 @@ impl LogLikelihood for Ll<'_> {
             for i in range.clone() {
                 let w = d.weight[i];
                 let ((p, dp), (q, dq)) = ln_terms_with(&m, x, d.t_x[i], d.t[i], j0);
-                let (wp, wq) = if q == f64::NEG_INFINITY { (1.0, 0.0) } else { softmax2(p, q) };
+                let (wp, wq) = if q == f64::NEG_INFINITY {
+                    (1.0, 0.0)
+                } else {
+                    softmax2(p, q)
+                };
                 total += w * (a1 + log_add_exp(p, q));
                 g[0] += w * (d1_r + wp * dp[0] + wq * dq[0]);
                 g[1] += w * (r / alpha + wp * dp[1] + wq * dq[1]);
@@ -176,9 +198,17 @@ impl ParetoNbd {
     pub fn fit(p: &Patterns, opts: &FitOptions) -> Result<(Self, MleResult), ModelError> {
         let d = GroupedPatterns::new(p);
         let (mean_t, mean_x) = d.means();
-        let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, mean_t.max(1e-3)];
+        let start = [
+            1.0,
+            (mean_t / mean_x.max(0.05)).max(1e-3),
+            1.0,
+            mean_t.max(1e-3),
+        ];
         let res = maximise(&Ll(&d), &start, opts)?;
-        Ok((Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()), res))
+        Ok((
+            Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()),
+            res,
+        ))
     }
 
     /// Total log-likelihood of patterns under these parameters.
@@ -191,13 +221,25 @@ impl ParetoNbd {
     /// P(alive at T | x, t_x, T), stable for extreme customers (large x, t_x close to T).
     pub fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
         let ((p, _), (q, _)) = ln_terms(self, x as f64, t_x, t);
-        if q == f64::NEG_INFINITY { 1.0 } else { softmax2(p, q).0 }
+        if q == f64::NEG_INFINITY {
+            1.0
+        } else {
+            softmax2(p, q).0
+        }
     }
 
     /// E[purchases in (T, T + horizon] | x, t_x, T].
-    pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+    pub fn expected_purchases(
+        &self,
+        horizon: f64,
+        x: u32,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ModelError> {
         let xf = x as f64;
-        let alive = (self.r + xf) / (self.alpha + t) * (self.beta + t) * ratio_term(self.s, horizon / (self.beta + t));
+        let alive = (self.r + xf) / (self.alpha + t)
+            * (self.beta + t)
+            * ratio_term(self.s, horizon / (self.beta + t));
         crate::finite_nonneg("expected purchases", self.p_alive(x, t_x, t) * alive)
     }
 
@@ -264,9 +306,24 @@ mod tests {
     #[test]
     fn series_form_of_j_matches_the_integral_on_both_branches() {
         for m in [
-            ParetoNbd { r: 0.55, alpha: 10.58, s: 0.61, beta: 11.67 },
-            ParetoNbd { r: 0.55, alpha: 11.67, s: 0.61, beta: 3.0 },
-            ParetoNbd { r: 2.0, alpha: 4.0, s: 1.5, beta: 4.0 },
+            ParetoNbd {
+                r: 0.55,
+                alpha: 10.58,
+                s: 0.61,
+                beta: 11.67,
+            },
+            ParetoNbd {
+                r: 0.55,
+                alpha: 11.67,
+                s: 0.61,
+                beta: 3.0,
+            },
+            ParetoNbd {
+                r: 2.0,
+                alpha: 4.0,
+                s: 1.5,
+                beta: 4.0,
+            },
         ] {
             for (x, t) in [(0.0, 0.0), (3.0, 10.0), (12.0, 30.0)] {
                 let (lj, _) = ln_j(&m, x, t);
@@ -277,10 +334,18 @@ mod tests {
 
     #[test]
     fn analytic_gradient_matches_finite_differences() {
-        let p = Patterns::uncompressed(&[0, 2, 7, 26, 1], &[0.0, 30.43, 35.0, 30.86, 1.71], &[38.86, 38.86, 38.86, 31.0, 32.0])
-            .unwrap();
+        let p = Patterns::uncompressed(
+            &[0, 2, 7, 26, 1],
+            &[0.0, 30.43, 35.0, 30.86, 1.71],
+            &[38.86, 38.86, 38.86, 31.0, 32.0],
+        )
+        .unwrap();
         let d = GroupedPatterns::new(&p);
-        for th in [[-0.6, 2.36, -0.5, 2.46], [-0.6, 2.36, -0.5, 1.2], [0.3, 1.0, 0.2, 1.0]] {
+        for th in [
+            [-0.6, 2.36, -0.5, 2.46],
+            [-0.6, 2.36, -0.5, 1.2],
+            [0.3, 1.0, 0.2, 1.0],
+        ] {
             let mut g = [0.0; 4];
             Ll(&d).value_grad(&th, &mut g);
             for k in 0..4 {
@@ -288,7 +353,9 @@ mod tests {
                 let (mut tp, mut tm) = (th, th);
                 tp[k] += h;
                 tm[k] -= h;
-                let num = (Ll(&d).value_grad(&tp, &mut [0.0; 4]) - Ll(&d).value_grad(&tm, &mut [0.0; 4])) / (2.0 * h);
+                let num = (Ll(&d).value_grad(&tp, &mut [0.0; 4])
+                    - Ll(&d).value_grad(&tm, &mut [0.0; 4]))
+                    / (2.0 * h);
                 assert_relative_eq!(g[k], num, max_relative = 1e-5, epsilon = 1e-6);
             }
         }
@@ -296,7 +363,12 @@ mod tests {
 
     #[test]
     fn p_no_purchase_agrees_with_expected_purchases_bounds() {
-        let m = ParetoNbd { r: 0.5533, alpha: 10.5778, s: 0.6062, beta: 11.6669 };
+        let m = ParetoNbd {
+            r: 0.5533,
+            alpha: 10.5778,
+            s: 0.6062,
+            beta: 11.6669,
+        };
         let p0 = m.p_no_purchase(52.0, 2, 30.43, 38.86);
         let e = m.expected_purchases(52.0, 2, 30.43, 38.86).unwrap();
         // P(at least one) ≤ E[count], and a zero-length horizon means no purchase for sure.

@@ -39,7 +39,11 @@ fn rule() -> &'static [(f64, f64); N] {
 /// ∫_a^b f(x) dx.
 pub fn gauss_legendre(a: f64, b: f64, f: impl Fn(f64) -> f64) -> f64 {
     let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
-    rule().iter().map(|&(x, w)| w * f(mid + half * x)).sum::<f64>() * half
+    rule()
+        .iter()
+        .map(|&(x, w)| w * f(mid + half * x))
+        .sum::<f64>()
+        * half
 }
 
 #[cfg(test)]
@@ -49,8 +53,16 @@ mod tests {
 
     #[test]
     fn integrates_polynomials_and_smooth_functions_exactly() {
-        assert_relative_eq!(gauss_legendre(0.0, 2.0, |x| x.powi(9)), 2f64.powi(10) / 10.0, max_relative = 1e-13);
-        assert_relative_eq!(gauss_legendre(0.0, 1.0, |x| x.exp()), std::f64::consts::E - 1.0, max_relative = 1e-14);
+        assert_relative_eq!(
+            gauss_legendre(0.0, 2.0, |x| x.powi(9)),
+            2f64.powi(10) / 10.0,
+            max_relative = 1e-13
+        );
+        assert_relative_eq!(
+            gauss_legendre(0.0, 1.0, |x| x.exp()),
+            std::f64::consts::E - 1.0,
+            max_relative = 1e-14
+        );
         let w: f64 = rule().iter().map(|r| r.1).sum();
         assert_relative_eq!(w, 2.0, max_relative = 1e-14);
     }

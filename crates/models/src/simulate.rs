@@ -19,7 +19,11 @@ pub struct SimulatedCustomer {
 impl SimulatedCustomer {
     /// (x, t_x, T) of this customer.
     pub fn summary(&self) -> (u32, f64, f64) {
-        (self.purchases.len() as u32, self.purchases.last().copied().unwrap_or(0.0), self.t)
+        (
+            self.purchases.len() as u32,
+            self.purchases.last().copied().unwrap_or(0.0),
+            self.t,
+        )
     }
 }
 
@@ -31,7 +35,11 @@ fn dist_err(e: impl std::fmt::Display) -> ModelError {
 }
 
 /// Simulates one customer per entry of `ages` (their T) from a purchase model, seeded.
-pub fn simulate(model: &PurchaseModel, ages: &[f64], seed: u64) -> Result<Vec<SimulatedCustomer>, ModelError> {
+pub fn simulate(
+    model: &PurchaseModel,
+    ages: &[f64],
+    seed: u64,
+) -> Result<Vec<SimulatedCustomer>, ModelError> {
     model.validate()?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut out = Vec::with_capacity(ages.len());
@@ -39,19 +47,31 @@ pub fn simulate(model: &PurchaseModel, ages: &[f64], seed: u64) -> Result<Vec<Si
         let mut purchases = Vec::new();
         match model {
             PurchaseModel::Bgnbd(m) => {
-                let lambda = Gamma::new(m.r, 1.0 / m.alpha).map_err(dist_err)?.sample(&mut rng);
+                let lambda = Gamma::new(m.r, 1.0 / m.alpha)
+                    .map_err(dist_err)?
+                    .sample(&mut rng);
                 let p = Beta::new(m.a, m.b).map_err(dist_err)?.sample(&mut rng);
                 geometric_dropout(&mut rng, lambda, p, t, false, &mut purchases)?;
             }
             PurchaseModel::Mbgnbd(m) => {
-                let lambda = Gamma::new(m.r, 1.0 / m.alpha).map_err(dist_err)?.sample(&mut rng);
+                let lambda = Gamma::new(m.r, 1.0 / m.alpha)
+                    .map_err(dist_err)?
+                    .sample(&mut rng);
                 let p = Beta::new(m.a, m.b).map_err(dist_err)?.sample(&mut rng);
                 geometric_dropout(&mut rng, lambda, p, t, true, &mut purchases)?;
             }
             PurchaseModel::ParetoNbd(m) => {
-                let lambda = Gamma::new(m.r, 1.0 / m.alpha).map_err(dist_err)?.sample(&mut rng);
-                let mu = Gamma::new(m.s, 1.0 / m.beta).map_err(dist_err)?.sample(&mut rng);
-                let death = if mu > 0.0 { Exp::new(mu).map_err(dist_err)?.sample(&mut rng) } else { f64::INFINITY };
+                let lambda = Gamma::new(m.r, 1.0 / m.alpha)
+                    .map_err(dist_err)?
+                    .sample(&mut rng);
+                let mu = Gamma::new(m.s, 1.0 / m.beta)
+                    .map_err(dist_err)?
+                    .sample(&mut rng);
+                let death = if mu > 0.0 {
+                    Exp::new(mu).map_err(dist_err)?.sample(&mut rng)
+                } else {
+                    f64::INFINITY
+                };
                 let end = death.min(t);
                 if lambda > 0.0 {
                     let gap = Exp::new(lambda).map_err(dist_err)?;

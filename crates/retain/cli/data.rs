@@ -2,9 +2,11 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use retain_train::artefact::DataFormat;
-use retain_train::read::{BadRowPolicy, ColumnRef, Delimiter, ReadOptions, ReadReport, read_transactions};
 use retain_core::transactions::TransactionLog;
+use retain_train::artefact::DataFormat;
+use retain_train::read::{
+    BadRowPolicy, ColumnRef, Delimiter, ReadOptions, ReadReport, read_transactions,
+};
 use std::path::Path;
 
 /// What to do with a row that cannot be parsed.
@@ -47,15 +49,28 @@ impl DataArgs {
     /// The format these flags describe, on top of `base`.
     pub fn format(&self, base: Option<&DataFormat>) -> DataFormat {
         let pick = |flag: &Option<String>, stored: Option<&String>, default: &str| {
-            flag.clone().or_else(|| stored.cloned()).unwrap_or_else(|| default.to_string())
+            flag.clone()
+                .or_else(|| stored.cloned())
+                .unwrap_or_else(|| default.to_string())
         };
         DataFormat {
-            customer_col: pick(&self.customer_col, base.map(|b| &b.customer_col), "customer_id"),
+            customer_col: pick(
+                &self.customer_col,
+                base.map(|b| &b.customer_col),
+                "customer_id",
+            ),
             date_col: pick(&self.date_col, base.map(|b| &b.date_col), "date"),
             amount_col: pick(&self.amount_col, base.map(|b| &b.amount_col), "amount"),
-            date_format: self.date_format.clone().or_else(|| base.and_then(|b| b.date_format.clone())),
+            date_format: self
+                .date_format
+                .clone()
+                .or_else(|| base.and_then(|b| b.date_format.clone())),
             delimiter: pick(&self.delimiter, base.map(|b| &b.delimiter), ","),
-            header: if self.no_header { false } else { base.map(|b| b.header).unwrap_or(true) },
+            header: if self.no_header {
+                false
+            } else {
+                base.map(|b| b.header).unwrap_or(true)
+            },
         }
     }
 }
@@ -67,7 +82,9 @@ fn read_options(f: &DataFormat, on_bad_row: OnBadRow) -> Result<ReadOptions> {
         d if d.len() == 1 => Delimiter::Char(d.as_bytes()[0]),
         d => anyhow::bail!("--delimiter must be one character, `tab` or `whitespace`, got {d:?}"),
     };
-    let col = |s: &str| -> Result<ColumnRef> { s.parse::<ColumnRef>().map_err(|e| anyhow::anyhow!("{e}")) };
+    let col = |s: &str| -> Result<ColumnRef> {
+        s.parse::<ColumnRef>().map_err(|e| anyhow::anyhow!("{e}"))
+    };
     Ok(ReadOptions {
         customer_col: col(&f.customer_col)?,
         date_col: col(&f.date_col)?,
@@ -83,12 +100,21 @@ fn read_options(f: &DataFormat, on_bad_row: OnBadRow) -> Result<ReadOptions> {
 }
 
 /// Reads a transaction log as `format` describes, reporting skipped rows.
-pub fn read(path: &Path, format: &DataFormat, on_bad_row: OnBadRow) -> Result<(TransactionLog, ReadReport)> {
+pub fn read(
+    path: &Path,
+    format: &DataFormat,
+    on_bad_row: OnBadRow,
+) -> Result<(TransactionLog, ReadReport)> {
     let opts = read_options(format, on_bad_row)?;
-    let (log, report) = read_transactions(path, &opts).with_context(|| format!("reading {}", path.display()))?;
+    let (log, report) =
+        read_transactions(path, &opts).with_context(|| format!("reading {}", path.display()))?;
     if report.skipped > 0 {
         tracing::warn!(skipped = report.skipped, file = %path.display(), "bad rows skipped");
-        eprintln!("warning: skipped {} bad row(s) of {}", report.skipped, path.display());
+        eprintln!(
+            "warning: skipped {} bad row(s) of {}",
+            report.skipped,
+            path.display()
+        );
     }
     Ok((log, report))
 }

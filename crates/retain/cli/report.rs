@@ -5,13 +5,21 @@ use std::fmt::Write;
 
 fn params(out: &mut String, fit: &FitInfo) {
     for p in &fit.params {
-        let se = p.std_error.map(|s| format!("{s:.4}")).unwrap_or_else(|| "n/a".into());
+        let se = p
+            .std_error
+            .map(|s| format!("{s:.4}"))
+            .unwrap_or_else(|| "n/a".into());
         let _ = writeln!(out, "    {:<6} {:>12.4}  (se {se})", p.name, p.value);
     }
     let _ = writeln!(
         out,
         "    log-likelihood {:.2}  ({} customers, {} patterns, {} iterations, |grad| {:.1e}, {:.1} ms)",
-        fit.log_likelihood, fit.customers, fit.patterns, fit.convergence.iterations, fit.convergence.grad_norm, fit.fit_ms
+        fit.log_likelihood,
+        fit.customers,
+        fit.patterns,
+        fit.convergence.iterations,
+        fit.convergence.grad_norm,
+        fit.fit_ms
     );
 }
 
@@ -19,12 +27,21 @@ fn params(out: &mut String, fit: &FitInfo) {
 pub fn render(a: &ClvArtefact) -> String {
     let mut out = String::new();
     let u = a.time_unit.plural();
-    let _ = writeln!(out, "model {} version {} (retain {}, trained {})", a.name, a.version, a.retain_version, a.trained_at);
+    let _ = writeln!(
+        out,
+        "model {} version {} (retain {}, trained {})",
+        a.name, a.version, a.retain_version, a.trained_at
+    );
     let _ = writeln!(
         out,
         "data  {} ({}): {} transactions, {} customers, calibration to {}, observation to {}, time unit: {}",
-        a.data.file, a.data.fingerprint.get(..19).unwrap_or(&a.data.fingerprint), a.data.transactions, a.data.customers,
-        a.data.calibration_end, a.data.observation_end, a.time_unit
+        a.data.file,
+        a.data.fingerprint.get(..19).unwrap_or(&a.data.fingerprint),
+        a.data.transactions,
+        a.data.customers,
+        a.data.calibration_end,
+        a.data.observation_end,
+        a.time_unit
     );
     let _ = writeln!(out, "\ncandidates (time parameters in {u}):");
     for c in &a.candidates {
@@ -38,13 +55,33 @@ pub fn render(a: &ClvArtefact) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\nchosen: {} — {}", a.purchase.kind().display_name(), a.selection);
+    let _ = writeln!(
+        out,
+        "\nchosen: {} — {}",
+        a.purchase.kind().display_name(),
+        a.selection
+    );
     if let Some(h) = &a.holdout {
-        let _ = writeln!(out, "\nholdout purchases by calibration frequency (mean per customer):");
-        let _ = writeln!(out, "  {:>4} {:>9} {:>9} {:>9}", "x", "customers", "actual", "predicted");
+        let _ = writeln!(
+            out,
+            "\nholdout purchases by calibration frequency (mean per customer):"
+        );
+        let _ = writeln!(
+            out,
+            "  {:>4} {:>9} {:>9} {:>9}",
+            "x", "customers", "actual", "predicted"
+        );
         for r in h.by_frequency.iter().filter(|r| r.customers > 0) {
-            let label = if r.x == retain_train::holdout::FREQUENCY_CAP { format!("{}+", r.x) } else { r.x.to_string() };
-            let _ = writeln!(out, "  {label:>4} {:>9} {:>9.3} {:>9.3}", r.customers, r.actual, r.predicted);
+            let label = if r.x == retain_train::holdout::FREQUENCY_CAP {
+                format!("{}+", r.x)
+            } else {
+                r.x.to_string()
+            };
+            let _ = writeln!(
+                out,
+                "  {label:>4} {:>9} {:>9.3} {:>9.3}",
+                r.customers, r.actual, r.predicted
+            );
         }
     }
     match (&a.spend, &a.spend_fit) {
@@ -56,6 +93,10 @@ pub fn render(a: &ClvArtefact) -> String {
             let _ = writeln!(out, "\nspend: none (no CLV)");
         }
     }
-    let _ = writeln!(out, "CLV defaults: step {}, discount {}", a.clv.step, a.clv.discount);
+    let _ = writeln!(
+        out,
+        "CLV defaults: step {}, discount {}",
+        a.clv.step, a.clv.discount
+    );
     out
 }

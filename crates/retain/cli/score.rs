@@ -70,9 +70,17 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     }
     let step = a.clv_step.unwrap_or_else(|| {
         let n = a.horizon.in_unit(art.clv.step.unit) / art.clv.step.value;
-        if (n - n.round()).abs() < 1e-9 && n >= 1.0 { art.clv.step } else { Duration::new(1.0, a.horizon.unit) }
+        if (n - n.round()).abs() < 1e-9 && n >= 1.0 {
+            art.clv.step
+        } else {
+            Duration::new(1.0, a.horizon.unit)
+        }
     });
-    let spec = ClvSpec { horizon: a.horizon, step, discount: a.discount.unwrap_or(art.clv.discount) };
+    let spec = ClvSpec {
+        horizon: a.horizon,
+        step,
+        discount: a.discount.unwrap_or(art.clv.discount),
+    };
     let table = score(&art, &summaries, a.horizon, &spec)?;
     let mut df = to_frame(&table, art.time_unit, a.horizon)?;
     write_frame(&mut df, &a.output)?;
@@ -96,7 +104,10 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             "scored {} customers with {} {} as of {} over {} (CLV step {}, discount {})",
             s.customers, s.model, s.model_version, a.as_of, s.horizon, spec.step, spec.discount
         );
-        println!("  mean P(alive) {:.4}, expected purchases {:.1}", s.mean_p_alive, s.expected_purchases);
+        println!(
+            "  mean P(alive) {:.4}, expected purchases {:.1}",
+            s.mean_p_alive, s.expected_purchases
+        );
         if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
             println!("  total CLV {c:.2}, value at risk {v:.2}");
         }

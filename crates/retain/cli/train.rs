@@ -84,13 +84,19 @@ fn clv(a: ClvArgs) -> Result<()> {
     let calibration_end = parse_date(&a.calibration_end).context("--calibration-end")?;
     let observation_end = match &a.observation_end {
         Some(d) => parse_date(d).context("--observation-end")?,
-        None => log.span().map(|(_, max)| max.max(calibration_end)).unwrap_or(calibration_end),
+        None => log
+            .span()
+            .map(|(_, max)| max.max(calibration_end))
+            .unwrap_or(calibration_end),
     };
     let opts = SummaryOptions::new(a.time_unit, calibration_end).with_holdout(observation_end);
     let summaries = summarise(&log, &opts)?;
     let training = ClvTraining {
         kinds,
-        fit: FitOptions { penalty: a.penalty, ..FitOptions::default() },
+        fit: FitOptions {
+            penalty: a.penalty,
+            ..FitOptions::default()
+        },
         compress: !a.no_compress,
     };
     let trained = train_clv(&summaries, &opts, &training)?;
@@ -107,11 +113,17 @@ fn clv(a: ClvArgs) -> Result<()> {
     let art = ClvArtefact {
         format: artefact::FORMAT.into(),
         format_version: artefact::FORMAT_VERSION,
-        name: out.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
+        name: out
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default(),
         version: ClvArtefact::content_version(&chosen.model, &spend, &fingerprint),
         retain_version: env!("CARGO_PKG_VERSION").into(),
         trained_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        training_command: std::env::args().map(|s| shell_quote(&s)).collect::<Vec<_>>().join(" "),
+        training_command: std::env::args()
+            .map(|s| shell_quote(&s))
+            .collect::<Vec<_>>()
+            .join(" "),
         time_unit: a.time_unit,
         purchase: chosen.model,
         purchase_fit: chosen.fit,
@@ -121,7 +133,11 @@ fn clv(a: ClvArgs) -> Result<()> {
         candidates: trained.candidates,
         selection: trained.selection,
         data: DataInfo {
-            file: a.transactions.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
+            file: a
+                .transactions
+                .file_name()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default(),
             fingerprint,
             transactions: log.len(),
             skipped_rows: report.skipped,
@@ -130,7 +146,10 @@ fn clv(a: ClvArgs) -> Result<()> {
             observation_end: iso(observation_end),
             format,
         },
-        clv: ClvDefaults { step: a.clv_step, discount: a.discount },
+        clv: ClvDefaults {
+            step: a.clv_step,
+            discount: a.discount,
+        },
     };
     art.save(&out)?;
     if a.json {
@@ -140,17 +159,27 @@ fn clv(a: ClvArgs) -> Result<()> {
         println!("saved {} (version {})", out.display(), art.version);
     }
     if summaries.excluded_new > 0 {
-        tracing::info!(customers = summaries.excluded_new, "customers first seen after the calibration end were left out");
+        tracing::info!(
+            customers = summaries.excluded_new,
+            "customers first seen after the calibration end were left out"
+        );
     }
     Ok(())
 }
 
 fn with_json_extension(p: &Path) -> PathBuf {
-    if p.extension().is_some_and(|e| e == "json") { p.to_path_buf() } else { p.with_extension("json") }
+    if p.extension().is_some_and(|e| e == "json") {
+        p.to_path_buf()
+    } else {
+        p.with_extension("json")
+    }
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=%:,".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=%:,".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))

@@ -146,7 +146,11 @@ pub struct ClvArtefact {
 impl ClvArtefact {
     /// A content version for `purchase`, `spend` and the data fingerprint: the first 12 hex
     /// digits of their SHA-256, so retraining on the same data gives the same version.
-    pub fn content_version(purchase: &PurchaseModel, spend: &Option<GammaGamma>, fingerprint: &str) -> String {
+    pub fn content_version(
+        purchase: &PurchaseModel,
+        spend: &Option<GammaGamma>,
+        fingerprint: &str,
+    ) -> String {
         let text = serde_json::to_string(&(purchase, spend, fingerprint)).unwrap_or_default();
         let digest = Sha256::digest(text.as_bytes());
         digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
@@ -155,7 +159,10 @@ impl ClvArtefact {
     /// Writes the artefact as pretty JSON, atomically (temporary file + rename), so an existing
     /// model is never left half-overwritten.
     pub fn save(&self, path: &Path) -> Result<(), TrainError> {
-        let err = |reason: String| TrainError::Write { path: path.display().to_string(), reason };
+        let err = |reason: String| TrainError::Write {
+            path: path.display().to_string(),
+            reason,
+        };
         let text = serde_json::to_string_pretty(self).map_err(|e| err(e.to_string()))?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
@@ -170,14 +177,18 @@ impl ClvArtefact {
 
     /// Loads and checks an artefact.
     pub fn load(path: &Path) -> Result<Self, TrainError> {
-        let err = |reason: String| TrainError::Artefact { path: path.display().to_string(), reason };
+        let err = |reason: String| TrainError::Artefact {
+            path: path.display().to_string(),
+            reason,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         Self::from_json(&text).map_err(err)
     }
 
     /// Parses and checks an artefact's JSON text.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let head: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+        let head: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
         if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(format!("not a {FORMAT} file"));
         }
@@ -185,10 +196,13 @@ impl ClvArtefact {
         if version != Some(FORMAT_VERSION as u64) {
             return Err(format!(
                 "format version {} is not supported by this build (expects {FORMAT_VERSION})",
-                version.map(|v| v.to_string()).unwrap_or_else(|| "missing".into())
+                version
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "missing".into())
             ));
         }
-        let a: ClvArtefact = serde_json::from_value(head).map_err(|e| format!("corrupt artefact ({e})"))?;
+        let a: ClvArtefact =
+            serde_json::from_value(head).map_err(|e| format!("corrupt artefact ({e})"))?;
         a.purchase.validate().map_err(|e| e.to_string())?;
         if let Some(s) = &a.spend {
             s.validate().map_err(|e| e.to_string())?;
@@ -199,14 +213,18 @@ impl ClvArtefact {
 
 /// `models/x.json` → `models/.x.json.tmp`.
 fn tmp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// `sha256:` fingerprint of a file's bytes, streamed.
 pub fn fingerprint(path: &Path) -> Result<String, TrainError> {
     use std::io::Read;
-    let err = |e: std::io::Error| TrainError::Invalid(format!("fingerprinting {}: {e}", path.display()));
+    let err =
+        |e: std::io::Error| TrainError::Invalid(format!("fingerprinting {}: {e}", path.display()));
     let mut f = std::fs::File::open(path).map_err(err)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -217,5 +235,11 @@ pub fn fingerprint(path: &Path) -> Result<String, TrainError> {
         }
         h.update(&buf[..n]);
     }
-    Ok(format!("sha256:{}", h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()))
+    Ok(format!(
+        "sha256:{}",
+        h.finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ))
 }

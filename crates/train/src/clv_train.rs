@@ -5,7 +5,7 @@ use crate::TrainError;
 use crate::artefact::{Candidate, FitInfo, Param};
 use crate::holdout::evaluate;
 use retain_core::patterns::Patterns;
-use retain_core::summary::{SummaryOptions, Summaries};
+use retain_core::summary::{Summaries, SummaryOptions};
 use retain_models::fit::{FitOptions, MleResult};
 use retain_models::gammagamma::GammaGamma;
 use retain_models::model::PurchaseKind;
@@ -35,12 +35,22 @@ pub struct ClvTrained {
     pub spend: Result<(GammaGamma, FitInfo), String>,
 }
 
-fn fit_info(names: &[&str], res: &MleResult, customers: usize, patterns: usize, ms: f64) -> FitInfo {
+fn fit_info(
+    names: &[&str],
+    res: &MleResult,
+    customers: usize,
+    patterns: usize,
+    ms: f64,
+) -> FitInfo {
     FitInfo {
         params: names
             .iter()
             .zip(res.params.iter().zip(&res.std_errors))
-            .map(|(n, (v, s))| Param { name: n.to_string(), value: *v, std_error: *s })
+            .map(|(n, (v, s))| Param {
+                name: n.to_string(),
+                value: *v,
+                std_error: *s,
+            })
             .collect(),
         log_likelihood: res.log_likelihood,
         customers,
@@ -51,9 +61,15 @@ fn fit_info(names: &[&str], res: &MleResult, customers: usize, patterns: usize, 
 }
 
 /// Fits the requested models on `s` and evaluates them on its holdout period.
-pub fn train_clv(s: &Summaries, opts: &SummaryOptions, req: &ClvTraining) -> Result<ClvTrained, TrainError> {
+pub fn train_clv(
+    s: &Summaries,
+    opts: &SummaryOptions,
+    req: &ClvTraining,
+) -> Result<ClvTrained, TrainError> {
     if s.is_empty() {
-        return Err(TrainError::Invalid("no customer made a first purchase before the calibration end".into()));
+        return Err(TrainError::Invalid(
+            "no customer made a first purchase before the calibration end".into(),
+        ));
     }
     if req.kinds.is_empty() {
         return Err(TrainError::Invalid("no purchase model requested".into()));
@@ -64,7 +80,12 @@ pub fn train_clv(s: &Summaries, opts: &SummaryOptions, req: &ClvTraining) -> Res
     } else {
         Patterns::uncompressed(&s.x, &s.t_x, &s.t)?
     };
-    tracing::info!(customers = s.len(), patterns = patterns.len(), ms = started.elapsed().as_secs_f64() * 1e3, "summary compressed");
+    tracing::info!(
+        customers = s.len(),
+        patterns = patterns.len(),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "summary compressed"
+    );
     let holdout_len = opts.holdout_length();
     let mut candidates = Vec::new();
     let mut failures = Vec::new();
@@ -73,10 +94,24 @@ pub fn train_clv(s: &Summaries, opts: &SummaryOptions, req: &ClvTraining) -> Res
         match kind.fit(&patterns, &req.fit) {
             Ok((model, res)) => {
                 let ms = t0.elapsed().as_secs_f64() * 1e3;
-                tracing::info!(model = kind.name(), ll = res.log_likelihood, iterations = res.convergence.iterations, ms, "fitted");
-                let holdout = if holdout_len > 0.0 { Some(evaluate(&model, s, holdout_len)?) } else { None };
+                tracing::info!(
+                    model = kind.name(),
+                    ll = res.log_likelihood,
+                    iterations = res.convergence.iterations,
+                    ms,
+                    "fitted"
+                );
+                let holdout = if holdout_len > 0.0 {
+                    Some(evaluate(&model, s, holdout_len)?)
+                } else {
+                    None
+                };
                 let fit = fit_info(model.names(), &res, s.len(), patterns.len(), ms);
-                candidates.push(Candidate { model, fit, holdout });
+                candidates.push(Candidate {
+                    model,
+                    fit,
+                    holdout,
+                });
             }
             Err(e) => {
                 tracing::warn!(model = kind.name(), error = %e, "fit failed");
@@ -85,24 +120,45 @@ pub fn train_clv(s: &Summaries, opts: &SummaryOptions, req: &ClvTraining) -> Res
         }
     }
     if candidates.is_empty() {
-        return Err(TrainError::Invalid(format!("no model could be fitted: {}", failures.join("; "))));
+        return Err(TrainError::Invalid(format!(
+            "no model could be fitted: {}",
+            failures.join("; ")
+        )));
     }
     let (chosen, selection) = choose(&candidates, &failures);
     let t0 = Instant::now();
     let spend = match GammaGamma::fit(&s.x, &s.monetary, &req.fit) {
-        Ok((m, res, n)) => Ok((m, fit_info(&GammaGamma::NAMES, &res, n, n, t0.elapsed().as_secs_f64() * 1e3))),
+        Ok((m, res, n)) => Ok((
+            m,
+            fit_info(
+                &GammaGamma::NAMES,
+                &res,
+                n,
+                n,
+                t0.elapsed().as_secs_f64() * 1e3,
+            ),
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "no spend model: CLV will not be available");
             Err(e.to_string())
         }
     };
-    Ok(ClvTrained { candidates, chosen, selection, spend })
+    Ok(ClvTrained {
+        candidates,
+        chosen,
+        selection,
+        spend,
+    })
 }
 
 /// Lowest holdout MAE when there is a holdout; otherwise the highest log-likelihood (every
 /// candidate has four parameters, so this is also the lowest AIC/BIC).
 fn choose(c: &[Candidate], failures: &[String]) -> (usize, String) {
-    let failed = if failures.is_empty() { String::new() } else { format!(" (not fitted: {})", failures.join("; ")) };
+    let failed = if failures.is_empty() {
+        String::new()
+    } else {
+        format!(" (not fitted: {})", failures.join("; "))
+    };
     if c.len() == 1 {
         return (0, format!("only candidate{failed}"));
     }
@@ -110,11 +166,26 @@ fn choose(c: &[Candidate], failures: &[String]) -> (usize, String) {
         Some(h) => h.mae,
         None => -c[i].fit.log_likelihood,
     };
-    let best = (0..c.len()).min_by(|&a, &b| key(a).total_cmp(&key(b))).unwrap_or(0);
-    let how = if c[best].holdout.is_some() { "lowest holdout MAE per customer" } else { "highest log-likelihood (no holdout)" };
+    let best = (0..c.len())
+        .min_by(|&a, &b| key(a).total_cmp(&key(b)))
+        .unwrap_or(0);
+    let how = if c[best].holdout.is_some() {
+        "lowest holdout MAE per customer"
+    } else {
+        "highest log-likelihood (no holdout)"
+    };
     let table = c
         .iter()
-        .map(|k| format!("{} {:.5}", k.model.kind().display_name(), k.holdout.as_ref().map(|h| h.mae).unwrap_or(k.fit.log_likelihood)))
+        .map(|k| {
+            format!(
+                "{} {:.5}",
+                k.model.kind().display_name(),
+                k.holdout
+                    .as_ref()
+                    .map(|h| h.mae)
+                    .unwrap_or(k.fit.log_likelihood)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
     (best, format!("{how}: {table}{failed}"))

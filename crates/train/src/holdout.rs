@@ -43,10 +43,19 @@ pub struct HoldoutMetrics {
 }
 
 /// Evaluates `model` on the holdout period of `s` (of length `length` in the model's unit).
-pub fn evaluate(model: &PurchaseModel, s: &Summaries, length: f64) -> Result<HoldoutMetrics, ModelError> {
+pub fn evaluate(
+    model: &PurchaseModel,
+    s: &Summaries,
+    length: f64,
+) -> Result<HoldoutMetrics, ModelError> {
     let n = s.len();
     let mut rows: Vec<FrequencyRow> = (0..=FREQUENCY_CAP)
-        .map(|x| FrequencyRow { x, customers: 0, actual: 0.0, predicted: 0.0 })
+        .map(|x| FrequencyRow {
+            x,
+            customers: 0,
+            actual: 0.0,
+            predicted: 0.0,
+        })
         .collect();
     let (mut at, mut pt, mut ae, mut se) = (0.0, 0.0, 0.0, 0.0);
     for i in 0..n {

@@ -9,9 +9,11 @@
 //! - `options`: [`ReadOptions`], [`ColumnRef`], [`Delimiter`], [`BadRowPolicy`].
 //! - `error`: [`ReadError`] and [`BadRow`].
 //! - `collect`: the growing log, the bad-row policy and the [`ReadReport`].
-//! - `csv`, `whitespace`, `parquet`: the three readers; `stream` and `batch` feed polars
-//!   batches to the parsers; `columns` resolves column refs; `lines` turns row numbers into line
-//!   numbers; `date` and `zone` turn text dates and timestamps into days.
+//! - `csv`, `whitespace`, `parquet`: the three readers.
+//! - `stream`, `batch`: polars batches, in file order, → the parsers.
+//! - `columns`: column refs → column indices.
+//! - `lines`, `diagnose`: row numbers → line numbers; the line of a malformed record.
+//! - `date`, `zone`: text dates and timestamps → days.
 //!
 //! # Example
 //! ```
@@ -28,6 +30,7 @@ mod collect;
 mod columns;
 mod csv;
 mod date;
+mod diagnose;
 mod error;
 mod lines;
 mod options;

@@ -35,11 +35,18 @@ pub struct ScoreTable {
 }
 
 /// Scores every customer of `s` over `horizon`; CLV uses `spec` (whose horizon is `horizon`).
-pub fn score(a: &ClvArtefact, s: &Summaries, horizon: Duration, spec: &ClvSpec) -> Result<ScoreTable, TrainError> {
+pub fn score(
+    a: &ClvArtefact,
+    s: &Summaries,
+    horizon: Duration,
+    spec: &ClvSpec,
+) -> Result<ScoreTable, TrainError> {
     let unit = a.time_unit;
     let h = horizon.in_unit(unit);
-    if !(h > 0.0) {
-        return Err(TrainError::Invalid(format!("the horizon must be positive, got {horizon}")));
+    if h.is_nan() || h <= 0.0 {
+        return Err(TrainError::Invalid(format!(
+            "the horizon must be positive, got {horizon}"
+        )));
     }
     let n = s.len();
     let m = &a.purchase;
@@ -56,7 +63,8 @@ pub fn score(a: &ClvArtefact, s: &Summaries, horizon: Duration, spec: &ClvSpec) 
         let pa = m.p_alive(x, t_x, t);
         out.p_alive.push(pa);
         out.churn_probability.push(1.0 - pa);
-        out.expected_purchases.push(m.expected_purchases(h, x, t_x, t)?);
+        out.expected_purchases
+            .push(m.expected_purchases(h, x, t_x, t)?);
         out.p_no_purchase.push(m.p_no_purchase(h, x, t_x, t));
     }
     if let Some(gg) = &a.spend {

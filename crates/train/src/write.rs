@@ -20,7 +20,12 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// From the file extension (`.csv`, `.parquet`, `.pq`).
     pub fn from_path(path: &Path) -> Result<Self, TrainError> {
-        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("csv") => Ok(OutputFormat::Csv),
             Some("parquet") | Some("pq") => Ok(OutputFormat::Parquet),
             _ => Err(TrainError::Invalid(format!(
@@ -33,12 +38,20 @@ impl OutputFormat {
 
 /// `52 weeks` → `52w`-style suffix used in column names: `52_weeks`.
 fn horizon_label(h: Duration) -> String {
-    let v = if h.value.fract() == 0.0 { format!("{}", h.value as i64) } else { format!("{}", h.value).replace('.', "_") };
+    let v = if h.value.fract() == 0.0 {
+        format!("{}", h.value as i64)
+    } else {
+        format!("{}", h.value).replace('.', "_")
+    };
     format!("{v}_{}", h.unit.plural())
 }
 
 /// The score table as a DataFrame; time-valued columns carry their unit in the name.
-pub fn to_frame(t: &ScoreTable, unit: TimeUnit, horizon: Duration) -> Result<DataFrame, TrainError> {
+pub fn to_frame(
+    t: &ScoreTable,
+    unit: TimeUnit,
+    horizon: Duration,
+) -> Result<DataFrame, TrainError> {
     let h = horizon_label(horizon);
     let u = unit.plural();
     let mut cols = vec![
@@ -48,7 +61,10 @@ pub fn to_frame(t: &ScoreTable, unit: TimeUnit, horizon: Duration) -> Result<Dat
         Column::new(format!("T_{u}").into(), &t.t),
         Column::new("p_alive".into(), &t.p_alive),
         Column::new("churn_probability".into(), &t.churn_probability),
-        Column::new(format!("expected_purchases_{h}").into(), &t.expected_purchases),
+        Column::new(
+            format!("expected_purchases_{h}").into(),
+            &t.expected_purchases,
+        ),
         Column::new(format!("p_no_purchase_{h}").into(), &t.p_no_purchase),
     ];
     if let (Some(s), Some(c), Some(r)) = (&t.expected_spend, &t.clv, &t.value_at_risk) {
@@ -62,18 +78,28 @@ pub fn to_frame(t: &ScoreTable, unit: TimeUnit, horizon: Duration) -> Result<Dat
 /// Writes `df` to `path` atomically in the format given by its extension.
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), TrainError> {
     let format = OutputFormat::from_path(path)?;
-    let err = |reason: String| TrainError::Write { path: path.display().to_string(), reason };
+    let err = |reason: String| TrainError::Write {
+        path: path.display().to_string(),
+        reason,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
         match format {
-            OutputFormat::Csv => CsvWriter::new(&mut file).finish(df).map_err(|e| err(e.to_string()))?,
+            OutputFormat::Csv => CsvWriter::new(&mut file)
+                .finish(df)
+                .map_err(|e| err(e.to_string()))?,
             OutputFormat::Parquet => {
-                ParquetWriter::new(&mut file).finish(df).map_err(|e| err(e.to_string()))?;
+                ParquetWriter::new(&mut file)
+                    .finish(df)
+                    .map_err(|e| err(e.to_string()))?;
             }
         }
         file.sync_all().map_err(|e| err(e.to_string()))?;

@@ -47,7 +47,12 @@ enum Value<'a> {
 type Values<'a> = Box<dyn Iterator<Item = Value<'a>> + 'a>;
 
 impl BatchReader {
-    pub(super) fn new(collector: Collector, dates: DateParser, targets: [Target; 3], text: bool) -> Self {
+    pub(super) fn new(
+        collector: Collector,
+        dates: DateParser,
+        targets: [Target; 3],
+        text: bool,
+    ) -> Self {
         let [customer, date, amount] = targets;
         BatchReader {
             collector,
@@ -78,7 +83,15 @@ impl BatchReader {
 
     /// Reads one batch; rows are numbered on from the previous batch.
     pub(super) fn read(&mut self, df: &DataFrame) -> Result<(), ReadError> {
-        let BatchReader { collector, dates, customer, date, amount, rows_seen, blank_rows_allowed } = self;
+        let BatchReader {
+            collector,
+            dates,
+            customer,
+            date,
+            amount,
+            rows_seen,
+            blank_rows_allowed,
+        } = self;
         let polars_err = |source| ReadError::Polars {
             path: collector.path().to_path_buf(),
             source,
@@ -171,7 +184,10 @@ fn prepare(df: &DataFrame, t: &Target, field: Field, c: &Collector) -> Result<Se
         path: c.path().to_path_buf(),
         source,
     };
-    let s = df.column(&t.name).map_err(polars_err)?.as_materialized_series();
+    let s = df
+        .column(&t.name)
+        .map_err(polars_err)?
+        .as_materialized_series();
     let dtype = s.dtype();
     let unsupported = |expected| ReadError::UnsupportedType {
         path: c.path().to_path_buf(),
@@ -210,7 +226,12 @@ fn values(s: &Series, zone: Zone) -> PolarsResult<Values<'_>> {
     Ok(match s.dtype() {
         DataType::String => Box::new(s.str()?.iter().map(|v| v.map_or(Value::Null, Value::Str))),
         DataType::Float64 => Box::new(s.f64()?.iter().map(|v| v.map_or(Value::Null, Value::Float))),
-        DataType::Date => Box::new(s.date()?.physical().iter().map(|v| v.map_or(Value::Null, Value::Day))),
+        DataType::Date => Box::new(
+            s.date()?
+                .physical()
+                .iter()
+                .map(|v| v.map_or(Value::Null, Value::Day)),
+        ),
         DataType::Datetime(unit, _) => {
             let unit = *unit;
             Box::new(s.datetime()?.physical().iter().map(move |v| match v {
@@ -218,6 +239,8 @@ fn values(s: &Series, zone: Zone) -> PolarsResult<Values<'_>> {
                 Some(ts) => zone.day(ts, unit).map_or(Value::OutOfRange(ts), Value::Day),
             }))
         }
-        other => polars_bail!(ComputeError: "internal: unexpected column type {other} after casting"),
+        other => {
+            polars_bail!(ComputeError: "internal: unexpected column type {other} after casting")
+        }
     })
 }

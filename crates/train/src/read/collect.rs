@@ -113,7 +113,11 @@ impl Collector {
             });
         }
         if self.skipped > 0 {
-            let first = self.first_skips.first().map(ToString::to_string).unwrap_or_default();
+            let first = self
+                .first_skips
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             tracing::warn!(
                 file = %self.path.display(),
                 skipped = self.skipped,
@@ -187,7 +191,8 @@ mod tests {
         let mut c = Collector::new(Path::new("x.csv"), BadRowPolicy::Skip, 0);
         let col = ColumnRef::Position(2);
         for i in 0..8 {
-            c.bad(Location::Line(i + 1), &col, "zz", Problem::NotANumber).unwrap();
+            c.bad(Location::Line(i + 1), &col, "zz", Problem::NotANumber)
+                .unwrap();
         }
         c.push("a", 0, 1.0);
         c.push("a", 1, 2.0);
@@ -206,8 +211,17 @@ mod tests {
     fn long_values_are_shortened_in_messages() {
         let mut c = Collector::new(Path::new("x.csv"), BadRowPolicy::Error, 0);
         let long = "é".repeat(500);
-        let err = c.bad(Location::Line(2), &ColumnRef::Position(1), &long, Problem::NotANumber).unwrap_err();
-        let ReadError::BadRow { row, .. } = err else { panic!("{err}") };
+        let err = c
+            .bad(
+                Location::Line(2),
+                &ColumnRef::Position(1),
+                &long,
+                Problem::NotANumber,
+            )
+            .unwrap_err();
+        let ReadError::BadRow { row, .. } = err else {
+            panic!("{err}")
+        };
         assert_eq!(row.value.chars().count(), MAX_VALUE_CHARS + 1);
     }
 }

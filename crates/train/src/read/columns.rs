@@ -103,7 +103,13 @@ mod tests {
 
     #[test]
     fn names_and_positions_resolve_to_indices_labelled_by_header_name() {
-        let r = resolve(Path::new("f.csv"), &opts("id", "2", "spend"), &names(), true).unwrap();
+        let r = resolve(
+            Path::new("f.csv"),
+            &opts("id", "2", "spend"),
+            &names(),
+            true,
+        )
+        .unwrap();
         assert_eq!((r.customer.index, r.date.index, r.amount.index), (0, 1, 2));
         assert_eq!(r.date.label, ColumnRef::Name("day".into()));
         let r = resolve(Path::new("f.csv"), &opts("3", "1", "2"), &names(), false).unwrap();
@@ -112,18 +118,33 @@ mod tests {
 
     #[test]
     fn a_missing_name_lists_the_columns_found() {
-        let err = resolve(Path::new("f.csv"), &opts("customer_id", "day", "spend"), &names(), true)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("f.csv") && err.contains("\"customer_id\""), "{err}");
+        let err = resolve(
+            Path::new("f.csv"),
+            &opts("customer_id", "day", "spend"),
+            &names(),
+            true,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("f.csv") && err.contains("\"customer_id\""),
+            "{err}"
+        );
         assert!(err.contains("\"id\", \"day\", \"spend\""), "{err}");
     }
 
     #[test]
     fn positions_beyond_the_width_and_names_without_header_are_refused() {
-        let err = resolve(Path::new("f.txt"), &opts("1", "2", "4"), &names(), false).unwrap_err().to_string();
-        assert!(err.contains("column 4") && err.contains("3 column(s)"), "{err}");
-        let err = resolve(Path::new("f.txt"), &opts("id", "2", "3"), &names(), false).unwrap_err().to_string();
+        let err = resolve(Path::new("f.txt"), &opts("1", "2", "4"), &names(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column 4") && err.contains("3 column(s)"),
+            "{err}"
+        );
+        let err = resolve(Path::new("f.txt"), &opts("id", "2", "3"), &names(), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no header"), "{err}");
     }
 }

@@ -36,13 +36,17 @@ impl DateParser {
     /// A parser for `format` (`None`: ISO dates, ISO datetimes or compact dates).
     pub(super) fn new(format: Option<&str>) -> Result<Self, ReadError> {
         let Some(f) = format else {
-            return Ok(DateParser { kind: Kind::Default });
+            return Ok(DateParser {
+                kind: Kind::Default,
+            });
         };
         let items = StrftimeItems::new(f).parse_to_owned().map_err(|_| {
             ReadError::InvalidOptions(format!("date format {f:?} is not a valid strftime format"))
         })?;
         if items.is_empty() {
-            return Err(ReadError::InvalidOptions("the date format is empty".to_string()));
+            return Err(ReadError::InvalidOptions(
+                "the date format is empty".to_string(),
+            ));
         }
         let kind = match f {
             "%Y%m%d" => Kind::Compact(items),
@@ -150,10 +154,22 @@ mod tests {
         assert_eq!(p(None, "1997-09-30 08:15"), Some(d));
         assert_eq!(p(None, "1970-01-01"), Some(0));
         assert_eq!(p(None, "1969-12-31"), Some(-1));
-        for bad in ["1997-13-01", "1997-02-29", "1997-9-30", "30/09/1997", "1997-09-30T25:00", "1997-09-30x", "", "1997093"] {
+        for bad in [
+            "1997-13-01",
+            "1997-02-29",
+            "1997-9-30",
+            "30/09/1997",
+            "1997-09-30T25:00",
+            "1997-09-30x",
+            "",
+            "1997093",
+        ] {
             assert_eq!(p(None, bad), None, "{bad:?}");
         }
-        assert_eq!(p(None, "1996-02-29"), Some(parse_date("1996-02-29").unwrap()));
+        assert_eq!(
+            p(None, "1996-02-29"),
+            Some(parse_date("1996-02-29").unwrap())
+        );
     }
 
     #[test]
@@ -181,6 +197,9 @@ mod tests {
     fn invalid_formats_are_refused_up_front() {
         assert!(DateParser::new(Some("%Q")).is_err());
         assert!(DateParser::new(Some("")).is_err());
-        assert_eq!(DateParser::new(Some("%d.%m.%Y")).unwrap().expected(), "%d.%m.%Y");
+        assert_eq!(
+            DateParser::new(Some("%d.%m.%Y")).unwrap().expected(),
+            "%d.%m.%Y"
+        );
     }
 }

@@ -141,6 +141,16 @@ pub enum ReadError {
         /// The row, column, value and problem.
         row: BadRow,
     },
+    /// A text file is malformed at some line (too many fields, not UTF-8).
+    #[error("{}: line {line}: {reason}", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// A Parquet column has a type that cannot hold what is asked of it.
     #[error("{}: {} has type {dtype}, expected {expected}", path.display(), column.describe())]
     UnsupportedType {

@@ -87,13 +87,22 @@ mod tests {
     fn rows_map_to_lines_across_quoted_newlines() {
         let text = "id,note\n1,plain\n2,\"two\nline\"\n3,x\n\n4,y";
         let lines = lines_of_rows(text.as_bytes(), Some(b'"'), 1, &[4, 1, 3, 2, 6, 5]).unwrap();
-        assert_eq!(lines, vec![Some(6), Some(2), Some(5), Some(3), None, Some(7)]);
+        assert_eq!(
+            lines,
+            vec![Some(6), Some(2), Some(5), Some(3), None, Some(7)]
+        );
     }
 
     #[test]
     fn blank_lines_and_the_header_come_before_the_first_row() {
         let text = "\n\r\nid\n1\n2\n";
-        assert_eq!(lines_of_rows(text.as_bytes(), Some(b'"'), 3, &[2]).unwrap(), vec![Some(5)]);
-        assert_eq!(lines_of_rows(text.as_bytes(), None, 0, &[2]).unwrap(), vec![Some(2)]);
+        assert_eq!(
+            lines_of_rows(text.as_bytes(), Some(b'"'), 3, &[2]).unwrap(),
+            vec![Some(5)]
+        );
+        assert_eq!(
+            lines_of_rows(text.as_bytes(), None, 0, &[2]).unwrap(),
+            vec![Some(2)]
+        );
     }
 }

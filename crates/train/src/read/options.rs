@@ -123,7 +123,10 @@ mod tests {
             "customer_id".parse::<ColumnRef>().unwrap(),
             ColumnRef::Name("customer_id".into())
         );
-        assert_eq!("3a".parse::<ColumnRef>().unwrap(), ColumnRef::Name("3a".into()));
+        assert_eq!(
+            "3a".parse::<ColumnRef>().unwrap(),
+            ColumnRef::Name("3a".into())
+        );
         assert!("0".parse::<ColumnRef>().is_err());
         assert!("".parse::<ColumnRef>().is_err());
         assert!("99999999999999999999999".parse::<ColumnRef>().is_err());

@@ -24,7 +24,9 @@ pub(super) fn read(
 ) -> Result<(TransactionLog, ReadReport), ReadError> {
     let file = open(path)?;
     if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
-        return Err(ReadError::Empty { path: path.to_path_buf() });
+        return Err(ReadError::Empty {
+            path: path.to_path_buf(),
+        });
     }
     let polars_err = |source| ReadError::Polars {
         path: path.to_path_buf(),
@@ -63,8 +65,13 @@ mod tests {
     use std::fs::File;
 
     fn write(mut df: DataFrame) -> tempfile::NamedTempFile {
-        let f = tempfile::Builder::new().suffix(".parquet").tempfile().unwrap();
-        ParquetWriter::new(File::create(f.path()).unwrap()).finish(&mut df).unwrap();
+        let f = tempfile::Builder::new()
+            .suffix(".parquet")
+            .tempfile()
+            .unwrap();
+        ParquetWriter::new(File::create(f.path()).unwrap())
+            .finish(&mut df)
+            .unwrap();
         f
     }
 
@@ -74,9 +81,12 @@ mod tests {
 
     #[test]
     fn parquet_round_trips_integer_ids_dates_and_any_numeric_amount() {
-        let day = Series::new("date".into(), days(&["1997-01-01", "1997-01-05", "1997-02-01"]))
-            .cast(&DataType::Date)
-            .unwrap();
+        let day = Series::new(
+            "date".into(),
+            days(&["1997-01-01", "1997-01-05", "1997-02-01"]),
+        )
+        .cast(&DataType::Date)
+        .unwrap();
         let df = DataFrame::new_infer_height(vec![
             Series::new("customer_id".into(), [42i64, 7, 42]).into(),
             day.into(),
@@ -130,8 +140,15 @@ mod tests {
         .unwrap();
         let f = write(df);
         let err = read_transactions(f.path(), &ReadOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("row 2, column \"customer_id\": missing customer id"), "{err}");
-        let opts = ReadOptions { on_bad_row: BadRowPolicy::Skip, ..ReadOptions::default() };
+        assert!(
+            err.to_string()
+                .contains("row 2, column \"customer_id\": missing customer id"),
+            "{err}"
+        );
+        let opts = ReadOptions {
+            on_bad_row: BadRowPolicy::Skip,
+            ..ReadOptions::default()
+        };
         let (log, report) = read_transactions(f.path(), &opts).unwrap();
         assert_eq!(log.ids, vec!["a"]);
         assert_eq!(report.skipped, 2);
@@ -149,15 +166,33 @@ mod tests {
         .unwrap();
         let f = write(df);
         let err = read_transactions(f.path(), &ReadOptions::default()).unwrap_err();
-        assert!(matches!(&err, ReadError::UnsupportedType { column: ColumnRef::Name(n), .. } if n == "customer_id"), "{err}");
-        let opts = ReadOptions { amount_col: "spend".parse().unwrap(), ..ReadOptions::default() };
+        assert!(
+            matches!(&err, ReadError::UnsupportedType { column: ColumnRef::Name(n), .. } if n == "customer_id"),
+            "{err}"
+        );
+        let opts = ReadOptions {
+            amount_col: "spend".parse().unwrap(),
+            ..ReadOptions::default()
+        };
         let msg = read_transactions(f.path(), &opts).unwrap_err().to_string();
-        assert!(msg.contains("\"spend\"") && msg.contains("\"customer_id\", \"date\", \"amount\""), "{msg}");
+        assert!(
+            msg.contains("\"spend\"") && msg.contains("\"customer_id\", \"date\", \"amount\""),
+            "{msg}"
+        );
 
         let junk = tempfile::Builder::new().suffix(".pq").tempfile().unwrap();
         std::fs::write(junk.path(), b"not parquet at all").unwrap();
-        assert!(matches!(read_transactions(junk.path(), &opts), Err(ReadError::Polars { .. })));
-        let empty = tempfile::Builder::new().suffix(".parquet").tempfile().unwrap();
-        assert!(matches!(read_transactions(empty.path(), &opts), Err(ReadError::Empty { .. })));
+        assert!(matches!(
+            read_transactions(junk.path(), &opts),
+            Err(ReadError::Polars { .. })
+        ));
+        let empty = tempfile::Builder::new()
+            .suffix(".parquet")
+            .tempfile()
+            .unwrap();
+        assert!(matches!(
+            read_transactions(empty.path(), &opts),
+            Err(ReadError::Empty { .. })
+        ));
     }
 }

@@ -15,7 +15,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 type Shared = Arc<Mutex<Option<(BatchReader, Option<ReadError>)>>>;
 
 /// Feeds the reader's columns of `lf` to `reader`, batch by batch.
-pub(super) fn read_batches(path: &Path, lf: LazyFrame, reader: BatchReader) -> Result<BatchReader, ReadError> {
+pub(super) fn read_batches(
+    path: &Path,
+    lf: LazyFrame,
+    reader: BatchReader,
+) -> Result<BatchReader, ReadError> {
     let columns: Vec<Expr> = reader.columns().into_iter().map(col).collect();
     let shared: Shared = Arc::new(Mutex::new(Some((reader, None))));
     let in_callback = Arc::clone(&shared);

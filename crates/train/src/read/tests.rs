@@ -6,7 +6,10 @@ use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{TimeUnit, parse_date};
 use std::collections::HashMap;
 
-const CDNOW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/CDNOW_sample.txt");
+const CDNOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/CDNOW_sample.txt"
+);
 const CDNOW_SUMMARY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/data/cdnow_customers_summary_with_transactions.csv"
@@ -29,8 +32,21 @@ fn cdnow_sample_loads_every_transaction_and_customer() {
     let (log, report) = read_transactions(Path::new(CDNOW), &cdnow_options()).unwrap();
     assert_eq!(log.len(), 6919);
     assert_eq!(log.ids.len(), 2357);
-    assert_eq!(report, ReadReport { rows: 6919, skipped: 0, first_skips: vec![] });
-    assert_eq!(log.span(), Some((parse_date("1997-01-01").unwrap(), parse_date("1998-06-30").unwrap())));
+    assert_eq!(
+        report,
+        ReadReport {
+            rows: 6919,
+            skipped: 0,
+            first_skips: vec![]
+        }
+    );
+    assert_eq!(
+        log.span(),
+        Some((
+            parse_date("1997-01-01").unwrap(),
+            parse_date("1998-06-30").unwrap()
+        ))
+    );
 }
 
 /// Reference: `cdnow_customers_summary_with_transactions.csv` (Fader, Hardie & Lee's CDNOW
@@ -65,11 +81,15 @@ fn cdnow_summary_matches_the_published_per_customer_table() {
     assert_eq!(reference.len(), 2357);
 
     // The reference is rounded to 2 decimals, with ties (22.345) rounded up: within half a cent.
-    let same = |ours: f64, theirs: &str| (ours - theirs.parse::<f64>().unwrap()).abs() <= 0.005 + 1e-9;
+    let same =
+        |ours: f64, theirs: &str| (ours - theirs.parse::<f64>().unwrap()).abs() <= 0.005 + 1e-9;
     for i in 0..s.len() {
         let id: u32 = sample_id[s.ids[i].as_str()].parse().unwrap();
         let r = &reference[&id];
-        let row = format!("ID {id}: ours x={} t_x={} T={} zbar={}, reference {r:?}", s.x[i], s.t_x[i], s.t[i], s.monetary[i]);
+        let row = format!(
+            "ID {id}: ours x={} t_x={} T={} zbar={}, reference {r:?}",
+            s.x[i], s.t_x[i], s.t[i], s.monetary[i]
+        );
         assert_eq!(s.x[i], r[1].parse::<u32>().unwrap(), "{row}");
         assert!(same(s.t_x[i], &r[2]), "{row}");
         assert!(same(s.t[i], &r[3]), "{row}");
@@ -80,7 +100,8 @@ fn cdnow_summary_matches_the_published_per_customer_table() {
 
 #[test]
 fn a_missing_file_is_named() {
-    let err = read_transactions(Path::new("/nonexistent/tx.csv"), &ReadOptions::default()).unwrap_err();
+    let err =
+        read_transactions(Path::new("/nonexistent/tx.csv"), &ReadOptions::default()).unwrap_err();
     assert!(matches!(err, ReadError::Io { .. }));
     assert!(err.to_string().contains("/nonexistent/tx.csv"), "{err}");
     let dir = tempfile::tempdir().unwrap();
@@ -90,12 +111,24 @@ fn a_missing_file_is_named() {
 
 #[test]
 fn invalid_options_are_refused_before_reading() {
-    let bad_format = ReadOptions { date_format: Some("%Q".into()), ..ReadOptions::default() };
-    assert!(matches!(read_transactions(Path::new(CDNOW), &bad_format), Err(ReadError::InvalidOptions(_))));
+    let bad_format = ReadOptions {
+        date_format: Some("%Q".into()),
+        ..ReadOptions::default()
+    };
+    assert!(matches!(
+        read_transactions(Path::new(CDNOW), &bad_format),
+        Err(ReadError::InvalidOptions(_))
+    ));
     let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::fs::write(f.path(), "customer_id,date,amount\nc,1997-01-01,1\n").unwrap();
-    let quote = ReadOptions { delimiter: Delimiter::Char(b'"'), ..ReadOptions::default() };
-    assert!(matches!(read_transactions(f.path(), &quote), Err(ReadError::InvalidOptions(_))));
+    let quote = ReadOptions {
+        delimiter: Delimiter::Char(b'"'),
+        ..ReadOptions::default()
+    };
+    assert!(matches!(
+        read_transactions(f.path(), &quote),
+        Err(ReadError::InvalidOptions(_))
+    ));
 }
 
 #[test]
@@ -110,12 +143,18 @@ fn the_extension_picks_the_format() {
 fn zz_probe_messages() {
     use std::io::Write;
     let cases: &[(&str, &[u8])] = &[
-        ("extra.csv", b"customer_id,date,amount\nc1,1997-01-01,1,extra\n"),
+        (
+            "extra.csv",
+            b"customer_id,date,amount\nc1,1997-01-01,1,extra\n",
+        ),
         ("nul.csv", b"\x00\x01"),
         ("quote.csv", b"customer_id,date,amount\n\"c1,1997-01-01,1\n"),
         ("utf.csv", b"customer_id,date,amount\nc\xff,1997-01-01,1\n"),
         ("nohdr.csv", b"1,2\n"),
-        ("dup.csv", b"customer_id,customer_id,date,amount\n1,2,1997-01-01,3\n"),
+        (
+            "dup.csv",
+            b"customer_id,customer_id,date,amount\n1,2,1997-01-01,3\n",
+        ),
         ("ws.txt", b"a b c\n"),
     ];
     let dir = tempfile::tempdir().unwrap();
@@ -123,8 +162,18 @@ fn zz_probe_messages() {
         let p = dir.path().join(name);
         std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
         let mut o = ReadOptions::default();
-        if name.starts_with("ws") { o.delimiter = Delimiter::Whitespace; o.has_header = false; }
-        if name.starts_with("nohdr") { o.has_header = false; }
-        println!("{name}: {:?}", read_transactions(&p, &o).map(|x| x.1).map_err(|e| e.to_string()));
+        if name.starts_with("ws") {
+            o.delimiter = Delimiter::Whitespace;
+            o.has_header = false;
+        }
+        if name.starts_with("nohdr") {
+            o.has_header = false;
+        }
+        println!(
+            "{name}: {:?}",
+            read_transactions(&p, &o)
+                .map(|x| x.1)
+                .map_err(|e| e.to_string())
+        );
     }
 }

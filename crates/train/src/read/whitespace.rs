@@ -32,7 +32,9 @@ pub(super) fn read(
     // The first non-blank line gives the width (and the names, with a header).
     let (names, first_is_data) = loop {
         if !lines.next(&mut buf)? {
-            return Err(ReadError::Empty { path: path.to_path_buf() });
+            return Err(ReadError::Empty {
+                path: path.to_path_buf(),
+            });
         }
         let text = String::from_utf8_lossy(&buf);
         let fields: Vec<String> = text.split_ascii_whitespace().map(String::from).collect();
@@ -46,9 +48,17 @@ pub(super) fn read(
         break (placeholders, true);
     };
     let r = resolve(path, opts, &names, opts.has_header)?;
-    let cols = [(r.customer.index, r.customer.label), (r.date.index, r.date.label), (r.amount.index, r.amount.label)];
+    let cols = [
+        (r.customer.index, r.customer.label),
+        (r.date.index, r.date.label),
+        (r.amount.index, r.amount.label),
+    ];
     let mut collector = Collector::new(path, opts.on_bad_row, 0);
-    let mut row = RowReader { collector: &mut collector, dates: &dates, cols: &cols };
+    let mut row = RowReader {
+        collector: &mut collector,
+        dates: &dates,
+        cols: &cols,
+    };
     if first_is_data {
         row.read(&buf, lines.number)?;
     }
@@ -70,7 +80,10 @@ impl Lines<'_> {
     fn next(&mut self, buf: &mut Vec<u8>) -> Result<bool, ReadError> {
         buf.clear();
         self.number += 1;
-        let n = self.reader.read_until(b'\n', buf).map_err(io_error(self.path))?;
+        let n = self
+            .reader
+            .read_until(b'\n', buf)
+            .map_err(io_error(self.path))?;
         Ok(n > 0)
     }
 }
@@ -86,7 +99,12 @@ impl RowReader<'_> {
         let loc = Location::Line(line_no);
         let Ok(text) = std::str::from_utf8(line) else {
             let lossy = String::from_utf8_lossy(line);
-            return self.collector.bad(loc, &self.cols[0].1, lossy.trim_end(), Problem::InvalidUtf8);
+            return self.collector.bad(
+                loc,
+                &self.cols[0].1,
+                lossy.trim_end(),
+                Problem::InvalidUtf8,
+            );
         };
         let mut fields: [Option<&str>; 3] = [None; 3];
         let mut n = 0;
@@ -102,7 +120,12 @@ impl RowReader<'_> {
             return Ok(()); // blank line
         }
         if let Some(slot) = fields.iter().position(Option::is_none) {
-            return self.collector.bad(loc, &self.cols[slot].1, text.trim(), Problem::TooFewFields { found: n });
+            return self.collector.bad(
+                loc,
+                &self.cols[slot].1,
+                text.trim(),
+                Problem::TooFewFields { found: n },
+            );
         }
         let [c, d, a] = fields;
         let value = |slot: usize| fields[slot].unwrap_or_default();
@@ -112,7 +135,11 @@ impl RowReader<'_> {
         };
         let Some(day) = d.and_then(|s| self.dates.parse(s)) else {
             let expected = self.dates.expected();
-            let p = if d.is_some() { Problem::InvalidDate { expected } } else { Problem::Missing(Field::Date) };
+            let p = if d.is_some() {
+                Problem::InvalidDate { expected }
+            } else {
+                Problem::Missing(Field::Date)
+            };
             return self.collector.bad(loc, &self.cols[1].1, value(1), p);
         };
         match collect::amount(a) {
@@ -162,11 +189,17 @@ mod tests {
     fn short_lines_say_how_many_fields_they_have() {
         let text = "00004 00001 19970101 2 29.33\n00004 00001 19970118\n";
         let err = read_transactions(file(text).path(), &cdnow_options()).unwrap_err();
-        let ReadError::BadRow { row, .. } = &err else { panic!("{err}") };
+        let ReadError::BadRow { row, .. } = &err else {
+            panic!("{err}")
+        };
         assert_eq!(row.location, Location::Line(2));
         assert_eq!(row.column, ColumnRef::Position(5));
         assert_eq!(row.problem, Problem::TooFewFields { found: 3 });
-        assert!(err.to_string().contains("line 2, column 5: the line has only 3 field(s)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("line 2, column 5: the line has only 3 field(s)"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -183,18 +216,34 @@ mod tests {
         assert_eq!(log.ids, vec!["a"]);
         assert_eq!(report.skipped, 1);
         let bad = &report.first_skips[0];
-        assert_eq!((bad.location, &bad.column, bad.value.as_str()), (Location::Line(3), &ColumnRef::Name("date".into()), "1997-13-01"));
-        let missing = ReadOptions { customer_col: "customer".parse().unwrap(), ..opts };
-        let msg = read_transactions(file(text).path(), &missing).unwrap_err().to_string();
+        assert_eq!(
+            (bad.location, &bad.column, bad.value.as_str()),
+            (
+                Location::Line(3),
+                &ColumnRef::Name("date".into()),
+                "1997-13-01"
+            )
+        );
+        let missing = ReadOptions {
+            customer_col: "customer".parse().unwrap(),
+            ..opts
+        };
+        let msg = read_transactions(file(text).path(), &missing)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("\"id\", \"date\", \"spend\""), "{msg}");
     }
 
     #[test]
     fn invalid_utf8_and_empty_files_are_errors() {
         let mut f = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
-        f.write_all(b"1 x 19970101 1 2\n1 \xff 19970101 1 2\n").unwrap();
+        f.write_all(b"1 x 19970101 1 2\n1 \xff 19970101 1 2\n")
+            .unwrap();
         let err = read_transactions(f.path(), &cdnow_options()).unwrap_err();
-        assert!(err.to_string().contains("line 2") && err.to_string().contains("UTF-8"), "{err}");
+        assert!(
+            err.to_string().contains("line 2") && err.to_string().contains("UTF-8"),
+            "{err}"
+        );
         let err = read_transactions(file(" \r\n\n").path(), &cdnow_options()).unwrap_err();
         assert!(matches!(err, ReadError::Empty { .. }), "{err}");
     }

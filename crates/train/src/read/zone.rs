@@ -65,7 +65,10 @@ fn fixed_offset(tz: &str) -> Option<i64> {
         return None;
     }
     let h: i64 = digits[..2].parse().ok()?;
-    let m: i64 = digits.get(2..).filter(|s| !s.is_empty()).map_or(Some(0), |s| s.parse().ok())?;
+    let m: i64 = digits
+        .get(2..)
+        .filter(|s| !s.is_empty())
+        .map_or(Some(0), |s| s.parse().ok())?;
     let secs = h * 3600 + m * 60;
     // Validates the range the same way chrono does.
     FixedOffset::east_opt((sign * secs) as i32)?;
@@ -84,14 +87,35 @@ mod tests {
         // 1997-09-30T22:30:00Z
         let ts = (parse_date("1997-09-30").unwrap() as i64 * 86_400 + 22 * 3600 + 1800) * NS;
         let sep30 = parse_date("1997-09-30").unwrap();
-        assert_eq!(Zone::new(None).unwrap().day(ts, TimeUnit::Nanoseconds), Some(sep30));
-        assert_eq!(Zone::new(Some("UTC")).unwrap().day(ts, TimeUnit::Nanoseconds), Some(sep30));
-        assert_eq!(Zone::new(Some("+02:00")).unwrap().day(ts, TimeUnit::Nanoseconds), Some(sep30 + 1));
-        assert_eq!(Zone::new(Some("-0500")).unwrap().day(ts, TimeUnit::Nanoseconds), Some(sep30));
+        assert_eq!(
+            Zone::new(None).unwrap().day(ts, TimeUnit::Nanoseconds),
+            Some(sep30)
+        );
+        assert_eq!(
+            Zone::new(Some("UTC"))
+                .unwrap()
+                .day(ts, TimeUnit::Nanoseconds),
+            Some(sep30)
+        );
+        assert_eq!(
+            Zone::new(Some("+02:00"))
+                .unwrap()
+                .day(ts, TimeUnit::Nanoseconds),
+            Some(sep30 + 1)
+        );
+        assert_eq!(
+            Zone::new(Some("-0500"))
+                .unwrap()
+                .day(ts, TimeUnit::Nanoseconds),
+            Some(sep30)
+        );
         // Berlin is at +02:00 (summer time) on that day.
         let berlin = Zone::new(Some("Europe/Berlin")).unwrap();
         assert_eq!(berlin.day(ts, TimeUnit::Nanoseconds), Some(sep30 + 1));
-        assert_eq!(berlin.day(ts / 1_000_000, TimeUnit::Milliseconds), Some(sep30 + 1));
+        assert_eq!(
+            berlin.day(ts / 1_000_000, TimeUnit::Milliseconds),
+            Some(sep30 + 1)
+        );
         assert!(Zone::new(Some("Mars/Olympus")).is_none());
         assert!(Zone::new(Some("+99:00")).is_none());
     }
