@@ -25,7 +25,12 @@ impl ClvSpec {
     /// Number of steps and the per-step discount rate; the horizon must be a whole number of steps.
     pub fn steps(&self) -> Result<(usize, f64), ModelError> {
         let n = self.horizon.in_unit(self.step.unit) / self.step.value;
-        if self.step.value.is_nan() || self.step.value <= 0.0 || !n.is_finite() || n < 0.5 || (n - n.round()).abs() > 1e-6 {
+        if self.step.value.is_nan()
+            || self.step.value <= 0.0
+            || !n.is_finite()
+            || n < 0.5
+            || (n - n.round()).abs() > 1e-6
+        {
             return Err(ModelError::InvalidInput {
                 field: "horizon",
                 reason: format!(

@@ -73,7 +73,13 @@ pub(super) fn read(
             return Err(ReadError::BadRow { path, row });
         }
         Err(ReadError::Polars { source, .. }) => {
-            return Err(explain(path, source, separator, records_before, names.len()));
+            return Err(explain(
+                path,
+                source,
+                separator,
+                records_before,
+                names.len(),
+            ));
         }
         Err(e) => return Err(e),
     };
@@ -82,7 +88,13 @@ pub(super) fn read(
 }
 
 /// polars' error, or the line it is about when a scan of the file finds it.
-fn explain(path: &Path, source: PolarsError, separator: u8, records_before: usize, width: usize) -> ReadError {
+fn explain(
+    path: &Path,
+    source: PolarsError,
+    separator: u8,
+    records_before: usize,
+    width: usize,
+) -> ReadError {
     let defect = File::open(path)
         .and_then(|f| first_defect(f, separator, QUOTE, records_before, width))
         .ok()
@@ -301,18 +313,35 @@ mod tests {
         // shift every later line by two.
         let mut text = String::from("customer_id,date,amount,note\nc0,1997-01-01,1,\"a\nb\"\n\n");
         for i in 1..300_000 {
-            let amount = if i == 250_000 { "oops".to_string() } else { format!("{}.25", i % 7) };
-            text.push_str(&format!("c{},1997-01-{:02},{amount},x\n", i % 1000, 1 + i % 28));
+            let amount = if i == 250_000 {
+                "oops".to_string()
+            } else {
+                format!("{}.25", i % 7)
+            };
+            text.push_str(&format!(
+                "c{},1997-01-{:02},{amount},x\n",
+                i % 1000,
+                1 + i % 28
+            ));
         }
-        let opts = ReadOptions { on_bad_row: BadRowPolicy::Skip, ..ReadOptions::default() };
+        let opts = ReadOptions {
+            on_bad_row: BadRowPolicy::Skip,
+            ..ReadOptions::default()
+        };
         let (log, report) = read_transactions(file(&text).path(), &opts).unwrap();
-        assert_eq!((report.rows, report.skipped, log.ids.len()), (299_999, 1, 1000));
+        assert_eq!(
+            (report.rows, report.skipped, log.ids.len()),
+            (299_999, 1, 1000)
+        );
         assert_eq!(report.first_skips[0].location, Location::Line(250_004));
         assert_eq!(report.first_skips[0].value, "oops");
         assert_eq!(log.ids[1], "c1");
         assert_eq!(log.amount[299_998], (299_999 % 7) as f64 + 0.25);
         let err = read_transactions(file(&text).path(), &ReadOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("line 250004, column \"amount\""), "{err}");
+        assert!(
+            err.to_string().contains("line 250004, column \"amount\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -54,7 +54,10 @@ pub(super) fn first_defect<R: Read>(
         }
         if record >= records_before && fields > width {
             let reason = format!("the record has {fields} fields, the first line has {width}");
-            return Ok(Some(Defect { line: record_line, reason }));
+            return Ok(Some(Defect {
+                line: record_line,
+                reason,
+            }));
         }
         record += 1;
     }
@@ -67,15 +70,25 @@ mod tests {
     #[test]
     fn finds_the_first_record_with_too_many_fields() {
         let text = "a,b,c\n1,\"x,\ny\",3\n4,5,6,7\n";
-        let d = first_defect(text.as_bytes(), b',', b'"', 1, 3).unwrap().unwrap();
+        let d = first_defect(text.as_bytes(), b',', b'"', 1, 3)
+            .unwrap()
+            .unwrap();
         assert_eq!(d.line, 4);
         assert!(d.reason.contains("4 fields"), "{}", d.reason);
-        assert_eq!(first_defect("a,b\n1,2\n".as_bytes(), b',', b'"', 1, 2).unwrap(), None);
+        assert_eq!(
+            first_defect("a,b\n1,2\n".as_bytes(), b',', b'"', 1, 2).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn finds_the_first_line_that_is_not_utf8() {
         let text: &[u8] = b"a;b\n1;2\n\xff;3\n";
-        assert_eq!(first_defect(text, b';', b'"', 1, 2).unwrap().map(|d| d.line), Some(3));
+        assert_eq!(
+            first_defect(text, b';', b'"', 1, 2)
+                .unwrap()
+                .map(|d| d.line),
+            Some(3)
+        );
     }
 }
