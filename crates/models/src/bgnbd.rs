@@ -5,7 +5,7 @@
 use crate::ModelError;
 use crate::data::GroupedPatterns;
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
-use crate::special::{digamma, hyp2f1, ln_beta, ln_gamma, log_add_exp, softmax2};
+use crate::special::{digamma, hyp2f1, ln_beta, ln_gamma, lse_weights};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -59,8 +59,8 @@ impl LogLikelihood for Ll<'_> {
                 let (ll, w3, w4, ln_tx) = if x > 0.0 {
                     let ln_tx = (alpha + d.t_x[i]).ln();
                     let a4 = ln_a_bx1 - (r + x) * ln_tx;
-                    let (w3, w4) = softmax2(a3, a4);
-                    (a1 + a2 + log_add_exp(a3, a4), w3, w4, ln_tx)
+                    let (lse, w3, w4) = lse_weights(a3, a4);
+                    (a1 + a2 + lse, w3, w4, ln_tx)
                 } else {
                     (a1 + a2 + a3, 1.0, 0.0, 0.0)
                 };

@@ -4,7 +4,7 @@
 use crate::ModelError;
 use crate::data::GroupedPatterns;
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
-use crate::special::{digamma, hyp2f1, ln_beta, ln_gamma, log_add_exp, softmax2};
+use crate::special::{digamma, hyp2f1, ln_beta, ln_gamma, lse_weights};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -52,8 +52,8 @@ impl LogLikelihood for Ll<'_> {
                 let ln_tx = (alpha + d.t_x[i]).ln();
                 let a3 = -(r + x) * ln_t;
                 let a4 = ln_a_bx - (r + x) * ln_tx;
-                let (w3, w4) = softmax2(a3, a4);
-                total += w * (a1 + a2 + log_add_exp(a3, a4));
+                let (lse, w3, w4) = lse_weights(a3, a4);
+                total += w * (a1 + a2 + lse);
                 g[0] += w * (d1_r - w3 * ln_t - w4 * ln_tx);
                 g[1] += w
                     * (r / alpha

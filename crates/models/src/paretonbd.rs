@@ -14,7 +14,7 @@ use crate::ModelError;
 use crate::data::GroupedPatterns;
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
 use crate::quadrature::gauss_legendre;
-use crate::special::{digamma, ln_gamma, log_add_exp, softmax2};
+use crate::special::{digamma, ln_gamma, lse_weights, softmax2};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -151,12 +151,12 @@ impl LogLikelihood for Ll<'_> {
             for i in range.clone() {
                 let w = d.weight[i];
                 let ((p, dp), (q, dq)) = ln_terms_with(&m, x, d.t_x[i], d.t[i], j0);
-                let (wp, wq) = if q == f64::NEG_INFINITY {
-                    (1.0, 0.0)
+                let (lse, wp, wq) = if q == f64::NEG_INFINITY {
+                    (p, 1.0, 0.0)
                 } else {
-                    softmax2(p, q)
+                    lse_weights(p, q)
                 };
-                total += w * (a1 + log_add_exp(p, q));
+                total += w * (a1 + lse);
                 g[0] += w * (d1_r + wp * dp[0] + wq * dq[0]);
                 g[1] += w * (r / alpha + wp * dp[1] + wq * dq[1]);
                 g[2] += w * (ln_beta + wp * dp[2] + wq * dq[2]);

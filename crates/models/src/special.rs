@@ -22,6 +22,17 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
+/// log(e^a + e^b) together with the weights (e^a, e^b) / (e^a + e^b), sharing the exponentials.
+pub fn lse_weights(a: f64, b: f64) -> (f64, f64, f64) {
+    let m = a.max(b);
+    if m == f64::NEG_INFINITY {
+        return (m, 0.5, 0.5);
+    }
+    let (ea, eb) = ((a - m).exp(), (b - m).exp());
+    let s = ea + eb;
+    (m + s.ln(), ea / s, eb / s)
+}
+
 /// The logistic weights (e^a, e^b) / (e^a + e^b), computed stably.
 pub fn softmax2(a: f64, b: f64) -> (f64, f64) {
     let m = a.max(b);
