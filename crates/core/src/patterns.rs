@@ -4,7 +4,7 @@
 //! day-resolution times the saving grows with the number of customers.
 
 use crate::CoreError;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Distinct (x, t_x, T) rows with their multiplicities.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,7 +34,8 @@ impl Patterns {
     /// Collapses identical rows, validated. Order: first appearance.
     pub fn compress(x: &[u32], t_x: &[f64], t: &[f64]) -> Result<Self, CoreError> {
         validate(x, t_x, t)?;
-        let mut index: HashMap<(u32, u64, u64), usize> = HashMap::with_capacity(x.len() / 4 + 16);
+        let mut index: FxHashMap<(u32, u64, u64), usize> = FxHashMap::default();
+        index.reserve(x.len() / 4 + 16);
         let mut out = Patterns::default();
         for i in 0..x.len() {
             let key = (x[i], t_x[i].to_bits(), t[i].to_bits());

@@ -22,15 +22,21 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
-/// log(e^a + e^b) together with the weights (e^a, e^b) / (e^a + e^b), sharing the exponentials.
+/// log(e^a + e^b) together with the weights (e^a, e^b) / (e^a + e^b), with one exponential and
+/// one log1p.
 pub fn lse_weights(a: f64, b: f64) -> (f64, f64, f64) {
     let m = a.max(b);
     if m == f64::NEG_INFINITY {
         return (m, 0.5, 0.5);
     }
-    let (ea, eb) = ((a - m).exp(), (b - m).exp());
-    let s = ea + eb;
-    (m + s.ln(), ea / s, eb / s)
+    let e = (-(a - b).abs()).exp();
+    let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+    let lse = m + e.ln_1p();
+    if a >= b {
+        (lse, big, small)
+    } else {
+        (lse, small, big)
+    }
 }
 
 /// The logistic weights (e^a, e^b) / (e^a + e^b), computed stably.
