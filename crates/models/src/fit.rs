@@ -114,8 +114,11 @@ impl<L: LogLikelihood> Objective<'_, L> {
 /// likelihood computes both in one pass, so the last pass is remembered.
 struct Cached<'a, L: LogLikelihood> {
     objective: Objective<'a, L>,
-    last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    last: Mutex<Option<Evaluation>>,
 }
+
+/// A point with its cost and gradient.
+type Evaluation = (Vec<f64>, f64, Vec<f64>);
 
 impl<L: LogLikelihood> Cached<'_, L> {
     fn get(&self, p: &[f64]) -> (f64, Vec<f64>) {
