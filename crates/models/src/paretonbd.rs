@@ -11,7 +11,7 @@
 //! its derivatives in (g, A, z) come out of the same loop: the gradient is analytic.
 
 use crate::ModelError;
-use crate::data::GroupedPatterns;
+use crate::data::{GroupedPatterns, par_sum};
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
 use crate::quadrature::gauss_legendre;
 use crate::special::{digamma, ln_gamma, lse_weights, softmax2};
@@ -97,17 +97,21 @@ fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
 
 /// The two terms of the bracket (alive at T; died in (t_x, T]) in log space, with gradients.
 fn ln_terms(m: &ParetoNbd, x: f64, t_x: f64, t: f64) -> ((f64, [f64; 4]), (f64, [f64; 4])) {
-    ln_terms_with(m, x, t_x, t, None)
+    ln_terms_with(m, x, t_x, t, || ln_j(m, x, t_x), || ln_j(m, x, t))
 }
 
-/// As [`ln_terms`], reusing a precomputed ln J(t_x) (customers without repeat purchases all have
-/// t_x = 0, so their J(0) is computed once per likelihood evaluation).
+/// ln J(t) with its gradient.
+type LnJ = (f64, [f64; 4]);
+
+/// As [`ln_terms`], with ln J(t_x) and ln J(T) supplied by the caller (the likelihood caches them
+/// per distinct (x, time): summaries built from dates share few distinct times).
 fn ln_terms_with(
     m: &ParetoNbd,
     x: f64,
     t_x: f64,
     t: f64,
-    j_tx: Option<(f64, [f64; 4])>,
+    j_tx: impl FnOnce() -> LnJ,
+    j_t: impl FnOnce() -> LnJ,
 ) -> ((f64, [f64; 4]), (f64, [f64; 4])) {
     let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
     let (ln_at, ln_bt) = ((alpha + t).ln(), (beta + t).ln());
@@ -116,8 +120,8 @@ fn ln_terms_with(
     if t_x >= t {
         return ((p, dp), (f64::NEG_INFINITY, [0.0; 4]));
     }
-    let (l1, g1) = j_tx.unwrap_or_else(|| ln_j(m, x, t_x));
-    let (l2, g2) = ln_j(m, x, t);
+    let (l1, g1) = j_tx();
+    let (l2, g2) = j_t();
     let ratio = (l2 - l1).exp();
     let ln_diff = l1 + (-(l2 - l1).exp_m1()).ln();
     let mut dq = [0.0; 4];
@@ -142,27 +146,41 @@ impl LogLikelihood for Ll<'_> {
         let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
         let d = &self.0;
         let (ln_alpha, ln_beta, psi_r, lng_r) = (alpha.ln(), beta.ln(), digamma(r), ln_gamma(r));
-        let mut total = 0.0;
-        let mut g = [0.0; 4];
-        for (&x, range) in d.x.iter().zip(&d.ranges) {
-            let a1 = ln_gamma(r + x) - lng_r + r * ln_alpha + s * ln_beta;
-            let d1_r = digamma(r + x) - psi_r + ln_alpha;
-            let j0 = (x == 0.0).then(|| ln_j(&m, x, 0.0));
-            for i in range.clone() {
-                let w = d.weight[i];
-                let ((p, dp), (q, dq)) = ln_terms_with(&m, x, d.t_x[i], d.t[i], j0);
-                let (lse, wp, wq) = if q == f64::NEG_INFINITY {
-                    (p, 1.0, 0.0)
-                } else {
-                    lse_weights(p, q)
-                };
-                total += w * (a1 + lse);
-                g[0] += w * (d1_r + wp * dp[0] + wq * dq[0]);
-                g[1] += w * (r / alpha + wp * dp[1] + wq * dq[1]);
-                g[2] += w * (ln_beta + wp * dp[2] + wq * dq[2]);
-                g[3] += w * (s / beta + wp * dp[3] + wq * dq[3]);
+        let (total, g) = par_sum(d.rows(), |rows| {
+            let mut total = 0.0;
+            let mut g = [0.0; 4];
+            // J per distinct time, tagged with the group it was computed for (no reset per group).
+            let mut cache: Vec<(usize, LnJ)> = vec![(usize::MAX, (0.0, [0.0; 4])); d.times.len()];
+            for (k, range) in d.pieces(rows) {
+                let x = d.x[k];
+                let a1 = ln_gamma(r + x) - lng_r + r * ln_alpha + s * ln_beta;
+                let d1_r = digamma(r + x) - psi_r + ln_alpha;
+                for i in range {
+                    let w = d.weight[i];
+                    let (itx, it) = (d.it_x[i] as usize, d.it[i] as usize);
+                    let (tx, t) = (d.t_x[i], d.t[i]);
+                    let mut cached = |ti: usize, time: f64| {
+                        if cache[ti].0 != k {
+                            cache[ti] = (k, ln_j(&m, x, time));
+                        }
+                        cache[ti].1
+                    };
+                    let (j1, j2) = (cached(itx, tx), cached(it, t));
+                    let ((p, dp), (q, dq)) = ln_terms_with(&m, x, tx, t, || j1, || j2);
+                    let (lse, wp, wq) = if q == f64::NEG_INFINITY {
+                        (p, 1.0, 0.0)
+                    } else {
+                        lse_weights(p, q)
+                    };
+                    total += w * (a1 + lse);
+                    g[0] += w * (d1_r + wp * dp[0] + wq * dq[0]);
+                    g[1] += w * (r / alpha + wp * dp[1] + wq * dq[1]);
+                    g[2] += w * (ln_beta + wp * dp[2] + wq * dq[2]);
+                    g[3] += w * (s / beta + wp * dp[3] + wq * dq[3]);
+                }
             }
-        }
+            (total, g)
+        });
         let p = [r, alpha, s, beta];
         for k in 0..4 {
             grad[k] = g[k] * p[k];
