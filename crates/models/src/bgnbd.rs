@@ -55,22 +55,28 @@ impl LogLikelihood for Ll<'_> {
                 } else {
                     0.0
                 };
+                // Per-row sums; the x-only terms are multiplied by the group's weight at the end.
+                let (mut sw, mut s_ll, mut s_r, mut s_al, mut s_w4) = (0.0, 0.0, 0.0, 0.0, 0.0);
                 for i in range {
                     let w = d.weight[i];
                     let (it, itx) = (d.it[i] as usize, d.it_x[i] as usize);
                     let a3 = -(r + x) * ln_at[it];
                     let (ll, w3, w4) = if x > 0.0 {
-                        let (lse, w3, w4) = lse_weights(a3, ln_a_bx1 - (r + x) * ln_at[itx]);
-                        (a1 + a2 + lse, w3, w4)
+                        lse_weights(a3, ln_a_bx1 - (r + x) * ln_at[itx])
                     } else {
-                        (a1 + a2 + a3, 1.0, 0.0)
+                        (a3, 1.0, 0.0)
                     };
-                    total += w * ll;
-                    g[0] += w * (d1_r - w3 * ln_at[it] - w4 * ln_at[itx]);
-                    g[1] += w * (r / alpha - (r + x) * (w3 * inv_at[it] + w4 * inv_at[itx]));
-                    g[2] += w * (d2_a + w4 / a);
-                    g[3] += w * (d2_b - if x > 0.0 { w4 / (b + x - 1.0) } else { 0.0 });
+                    sw += w;
+                    s_ll += w * ll;
+                    s_r += w * (w3 * ln_at[it] + w4 * ln_at[itx]);
+                    s_al += w * (w3 * inv_at[it] + w4 * inv_at[itx]);
+                    s_w4 += w * w4;
                 }
+                total += sw * (a1 + a2) + s_ll;
+                g[0] += sw * d1_r - s_r;
+                g[1] += sw * r / alpha - (r + x) * s_al;
+                g[2] += sw * d2_a + s_w4 / a;
+                g[3] += sw * d2_b - if x > 0.0 { s_w4 / (b + x - 1.0) } else { 0.0 };
             }
             (total, g)
         });
