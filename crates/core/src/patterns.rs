@@ -31,24 +31,32 @@ impl Patterns {
         })
     }
 
-    /// Collapses identical rows, validated. Order: first appearance.
+    /// Collapses identical rows, validated. Large inputs are split into hash shards compressed
+    /// on all cores; the order is first appearance within each shard.
     pub fn compress(x: &[u32], t_x: &[f64], t: &[f64]) -> Result<Self, CoreError> {
         validate(x, t_x, t)?;
-        let mut index: FxHashMap<(u32, u64, u64), usize> = FxHashMap::default();
-        index.reserve(x.len() / 4 + 16);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        if x.len() < 200_000 || threads == 1 {
+            return Ok(compress_shard(x, t_x, t, 0, 1));
+        }
+        let shards: Vec<Patterns> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|k| s.spawn(move || compress_shard(x, t_x, t, k, threads)))
+                .collect();
+            // A panic in a worker is a bug here; propagate it unchanged.
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
         let mut out = Patterns::default();
-        for i in 0..x.len() {
-            let key = (x[i], t_x[i].to_bits(), t[i].to_bits());
-            match index.get(&key) {
-                Some(&j) => out.weight[j] += 1.0,
-                None => {
-                    index.insert(key, out.x.len());
-                    out.x.push(x[i]);
-                    out.t_x.push(t_x[i]);
-                    out.t.push(t[i]);
-                    out.weight.push(1.0);
-                }
-            }
+        for p in shards {
+            out.x.extend(p.x);
+            out.t_x.extend(p.t_x);
+            out.t.extend(p.t);
+            out.weight.extend(p.weight);
         }
         Ok(out)
     }
@@ -67,6 +75,35 @@ impl Patterns {
     pub fn customers(&self) -> f64 {
         self.weight.iter().sum()
     }
+}
+
+type Key = (u32, u64, u64);
+
+/// Compresses the rows whose key hashes to shard `shard` of `shards`.
+fn compress_shard(x: &[u32], t_x: &[f64], t: &[f64], shard: usize, shards: usize) -> Patterns {
+    use std::hash::BuildHasher;
+    let hasher = rustc_hash::FxBuildHasher;
+    let mut index: FxHashMap<Key, usize> = FxHashMap::default();
+    index.reserve(x.len() / (4 * shards) + 16);
+    let mut out = Patterns::default();
+    for i in 0..x.len() {
+        let key = (x[i], t_x[i].to_bits(), t[i].to_bits());
+        // The top bits pick the shard; the map uses the low bits, so shards stay well spread.
+        if shards > 1 && (hasher.hash_one(key) >> 48) as usize % shards != shard {
+            continue;
+        }
+        match index.get(&key) {
+            Some(&j) => out.weight[j] += 1.0,
+            None => {
+                index.insert(key, out.x.len());
+                out.x.push(x[i]);
+                out.t_x.push(t_x[i]);
+                out.t.push(t[i]);
+                out.weight.push(1.0);
+            }
+        }
+    }
+    out
 }
 
 /// Checks that every row is a possible summary: finite, 0 ≤ t_x ≤ T, t_x = 0 when x = 0.
@@ -118,6 +155,43 @@ mod tests {
         assert_eq!(p.x, vec![0, 1, 1]);
         assert_eq!(p.weight, vec![2.0, 1.0, 1.0]);
         assert_eq!(p.customers(), 4.0);
+    }
+
+    #[test]
+    fn sharded_compression_keeps_every_customer_and_pattern() {
+        let n = 300_000;
+        let x: Vec<u32> = (0..n).map(|i| (i % 7) as u32).collect();
+        let t_x: Vec<f64> = (0..n)
+            .map(|i| if i % 7 == 0 { 0.0 } else { (i % 13) as f64 })
+            .collect();
+        let t: Vec<f64> = (0..n).map(|i| 20.0 + (i % 11) as f64).collect();
+        let p = Patterns::compress(&x, &t_x, &t).unwrap();
+        assert_eq!(p.customers(), n as f64);
+        let serial = compress_shard(&x, &t_x, &t, 0, 1);
+        assert_eq!(p.len(), serial.len());
+        let mut a: Vec<_> = (0..p.len())
+            .map(|i| {
+                (
+                    p.x[i],
+                    p.t_x[i].to_bits(),
+                    p.t[i].to_bits(),
+                    p.weight[i] as u64,
+                )
+            })
+            .collect();
+        let mut b: Vec<_> = (0..serial.len())
+            .map(|i| {
+                (
+                    serial.x[i],
+                    serial.t_x[i].to_bits(),
+                    serial.t[i].to_bits(),
+                    serial.weight[i] as u64,
+                )
+            })
+            .collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -114,7 +114,7 @@ impl<L: LogLikelihood> Objective<'_, L> {
 /// likelihood computes both in one pass, so the last pass is remembered.
 struct Cached<'a, L: LogLikelihood> {
     objective: Objective<'a, L>,
-    last: Mutex<Option<Evaluation>>,
+    last: &'a Mutex<Option<Evaluation>>,
 }
 
 /// A point with its cost and gradient.
@@ -165,6 +165,7 @@ pub fn maximise<L: LogLikelihood>(
         return Err(ModelError::NotEnoughData("no customers to fit".into()));
     }
     let evaluations = AtomicU64::new(0);
+    let last: Mutex<Option<Evaluation>> = Mutex::new(None);
     let objective = Objective {
         ll,
         penalty: opts.penalty,
@@ -184,7 +185,7 @@ pub fn maximise<L: LogLikelihood>(
                 scale: objective.scale,
                 evaluations: &evaluations,
             },
-            last: Mutex::new(None),
+            last: &last,
         };
         Executor::new(problem, solver)
             .configure(|state| state.param(theta0).max_iters(opts.max_iters))
@@ -197,8 +198,19 @@ pub fn maximise<L: LogLikelihood>(
         .get_best_param()
         .cloned()
         .ok_or_else(|| ModelError::Numerical("optimiser returned no parameters".into()))?;
-    let mut grad = vec![0.0; theta.len()];
-    objective.eval(&theta, &mut grad);
+    // The optimiser's best point is almost always the last one evaluated.
+    let cached = last
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .filter(|(q, _, _)| *q == theta);
+    let (cost, grad) = match cached {
+        Some((_, c, g)) => (c, g),
+        None => {
+            let mut g = vec![0.0; theta.len()];
+            (objective.eval(&theta, &mut g), g)
+        }
+    };
     let grad_norm = norm(&grad);
     let reason = state.get_termination_reason().cloned();
     let iterations = state.get_iter();
@@ -215,9 +227,9 @@ pub fn maximise<L: LogLikelihood>(
                 .unwrap_or_else(|| "unknown".into()),
         });
     }
-    let mut g = vec![0.0; theta.len()];
-    let log_likelihood = ll.value_grad(&theta, &mut g);
-    let std_errors = standard_errors(&objective, &theta);
+    let penalty: f64 = opts.penalty * theta.iter().map(|t| t * t).sum::<f64>();
+    let log_likelihood = (penalty - cost) / objective.scale;
+    let std_errors = standard_errors(&objective, &theta, &grad);
     Ok(MleResult {
         params: theta.iter().map(|t| t.exp()).collect(),
         std_errors,
@@ -234,11 +246,14 @@ pub fn maximise<L: LogLikelihood>(
 /// log-likelihood in θ by forward differences of the analytic gradient around the optimum (one
 /// extra evaluation per parameter), symmetrised and inverted, then mapped to the natural scale
 /// with the delta method (se(p) = p · se(θ)).
-fn standard_errors<L: LogLikelihood>(obj: &Objective<'_, L>, theta: &[f64]) -> Vec<Option<f64>> {
+fn standard_errors<L: LogLikelihood>(
+    obj: &Objective<'_, L>,
+    theta: &[f64],
+    g0: &[f64],
+) -> Vec<Option<f64>> {
     let n = theta.len();
     let mut h = vec![vec![0.0; n]; n];
-    let (mut g0, mut gp) = (vec![0.0; n], vec![0.0; n]);
-    obj.eval(theta, &mut g0);
+    let mut gp = vec![0.0; n];
     for j in 0..n {
         let step = 1e-6 * (1.0 + theta[j].abs());
         let mut tp = theta.to_vec();

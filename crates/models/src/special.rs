@@ -30,7 +30,8 @@ pub fn lse_weights(a: f64, b: f64) -> (f64, f64, f64) {
         return (m, 0.5, 0.5);
     }
     let e = (-(a - b).abs()).exp();
-    let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+    let big = 1.0 / (1.0 + e);
+    let small = e * big;
     let lse = m + e.ln_1p();
     if a >= b {
         (lse, big, small)
