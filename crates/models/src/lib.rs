@@ -6,6 +6,7 @@
 //! analytic gradients and fitted on log-parameters with argmin's L-BFGS.
 //!
 //! # Layout
+//! - [`classifier`]: supervised churn classifiers (logistic regression).
 //! - [`fit`]: the maximum-likelihood driver, convergence checks and standard errors.
 //! - [`bgnbd`], [`mbgnbd`], [`paretonbd`]: purchase/dropout models.
 //! - [`gammagamma`]: the spend model.
@@ -27,6 +28,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod bgnbd;
+pub mod classifier;
 pub mod clv;
 pub mod data;
 pub mod error;

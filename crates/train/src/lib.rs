@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`read`]: CSV / Parquet transaction logs → [`retain_core::transactions::TransactionLog`].
 //! - [`clv_train`]: summary → fitted BTYD candidates → the best one.
+//! - [`cv`]: stratified k-fold assignment.
 //! - [`holdout`]: predicted vs actual purchases on a holdout period.
 //! - [`artefact`]: the versioned JSON model file.
 //! - [`score`]: per-customer scores from an artefact.
@@ -13,6 +14,7 @@
 
 pub mod artefact;
 pub mod clv_train;
+pub mod cv;
 pub mod error;
 pub mod holdout;
 pub mod read;
