@@ -325,3 +325,167 @@ fn the_shipped_default_model_loads_and_scores() {
     assert!(stdout.contains("scored 2357 customers"), "{stdout}");
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
 }
+
+fn train_telco(dir: &Path) -> (PathBuf, serde_json::Value) {
+    let out = dir.join("telco");
+    let stdout = ok(&retain(&[
+        "train",
+        "churn",
+        "--data",
+        &data("telco_churn.csv"),
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--out",
+        &out.display().to_string(),
+        "--json",
+    ]));
+    (
+        out.with_extension("json"),
+        serde_json::from_str(&stdout).expect("train churn --json prints JSON"),
+    )
+}
+
+#[test]
+fn churn_logistic_regression_matches_scikit_learn_on_telco() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, json) = train_telco(dir.path());
+    assert_eq!(json["kind"], "churn");
+    assert_eq!(json["data"]["rows"], 7043);
+    assert_eq!(json["data"]["positives"], 1869);
+    let pooled = &json["cv"][0]["pooled"];
+    // scikit-learn LogisticRegression on the same data, 5-fold stratified CV, seed 42:
+    // ROC AUC 0.845, log loss 0.4175 (issue 3); the issue asks for >= 0.843 and <= 0.42.
+    let auc = pooled["roc_auc"].as_f64().unwrap();
+    let ll = pooled["log_loss"].as_f64().unwrap();
+    assert!(auc >= 0.843, "ROC AUC {auc}");
+    assert!(ll <= 0.42, "log loss {ll}");
+    assert!(pooled["top_decile_lift"].as_f64().unwrap() > 2.5);
+    assert_eq!(json["cv"][0]["per_fold"].as_array().unwrap().len(), 5);
+    // total_charges has 11 blanks: median imputation plus a missing indicator.
+    let names = json["fitted"]["pipeline"].to_string();
+    assert!(
+        names.contains("total_charges__missing"),
+        "no missing indicator"
+    );
+}
+
+#[test]
+fn churn_scores_carry_tiers_and_drivers_and_evaluate_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, _) = train_telco(dir.path());
+    let m = model.display().to_string();
+    let out = dir.path().join("churn.csv");
+    let summary: serde_json::Value = serde_json::from_str(&ok(&retain(&[
+        "score",
+        "--model",
+        &m,
+        "--data",
+        &data("telco_churn.csv"),
+        "--output",
+        &out.display().to_string(),
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(summary["customers"], 7043);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[..4],
+        &["customer_id", "churn_probability", "risk_tier", "driver_1"]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 7043);
+    for r in &rows {
+        let p: f64 = r[1].parse().unwrap();
+        let tier = if p >= 0.5 {
+            "high"
+        } else if p >= 0.2 {
+            "medium"
+        } else {
+            "low"
+        };
+        assert_eq!(r[2], tier);
+        // Drivers are ordered by absolute contribution.
+        let c: Vec<f64> = [4, 6, 8]
+            .iter()
+            .map(|&k| r[k].parse::<f64>().unwrap().abs())
+            .collect();
+        assert!(c[0] >= c[1] && c[1] >= c[2]);
+    }
+    let eval: serde_json::Value = serde_json::from_str(&ok(&retain(&[
+        "evaluate",
+        "--model",
+        &m,
+        "--data",
+        &data("telco_churn.csv"),
+        "--json",
+    ])))
+    .unwrap();
+    // In-sample metrics of the refitted model: a little above the cross-validated 0.845.
+    let auc = eval["roc_auc"].as_f64().unwrap();
+    assert!((0.845..0.86).contains(&auc), "{auc}");
+    let bins: u64 = eval["calibration"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(bins, 7043);
+}
+
+#[test]
+fn churn_input_errors_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m").display().to_string();
+    let e = err(&retain(&[
+        "train",
+        "churn",
+        "--data",
+        &data("telco_churn.csv"),
+        "--target",
+        "churn",
+        "--positive",
+        "Maybe",
+        "--out",
+        &out,
+    ]));
+    assert!(
+        e.contains("\"No\"") && e.contains("\"Yes\"") && e.contains("Maybe"),
+        "{e}"
+    );
+    let e = err(&retain(&[
+        "train",
+        "churn",
+        "--data",
+        &data("telco_churn.csv"),
+        "--target",
+        "churned",
+        "--positive",
+        "Yes",
+        "--out",
+        &out,
+    ]));
+    assert!(e.contains("\"churned\" not found"), "{e}");
+    // Scoring a table without a training column names it.
+    let (model, _) = train_telco(dir.path());
+    let text = std::fs::read_to_string(data("telco_churn.csv")).unwrap();
+    let cut: String = text
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    let f = dir.path().join("no_total.csv");
+    std::fs::write(&f, cut).unwrap();
+    let e = err(&retain(&[
+        "score",
+        "--model",
+        &model.display().to_string(),
+        "--data",
+        &f.display().to_string(),
+        "--output",
+        &dir.path().join("s.csv").display().to_string(),
+    ]));
+    assert!(e.contains("total_charges"), "{e}");
+}

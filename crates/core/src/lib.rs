@@ -9,6 +9,8 @@
 //! - [`transactions`]: a transaction log held column-wise, with interned customer ids.
 //! - [`summary`]: transaction log → per-customer (x, t_x, T, m) with a calibration/holdout split.
 //! - [`patterns`]: identical (x, t_x, T) rows collapsed into weighted patterns for fitting.
+//! - [`features`]: the fitted feature pipeline of churn classifiers (raw columns → imputed,
+//!   standardised, one-hot features), shared by training and scoring.
 //! - [`error`]: the crate's error type.
 //!
 //! # Example
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod features;
 pub mod patterns;
 pub mod summary;
 pub mod time;

@@ -8,6 +8,7 @@
 //! parameter and keeps degenerate data (e.g. nobody repeats) from running off to infinity.
 
 use crate::ModelError;
+use crate::linalg::invert_spd;
 use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
@@ -271,50 +272,16 @@ fn standard_errors<L: LogLikelihood>(
             h[j][i] = m;
         }
     }
-    match invert_spd(&h) {
+    let flat: Vec<f64> = h.iter().flatten().copied().collect();
+    match invert_spd(&flat, n) {
         Some(cov) => (0..n)
             .map(|i| {
-                let v = cov[i][i];
+                let v = cov[i * n + i];
                 (v.is_finite() && v > 0.0).then(|| theta[i].exp() * v.sqrt())
             })
             .collect(),
         None => vec![None; n],
     }
-}
-
-/// Inverse of a small symmetric positive-definite matrix by Cholesky; `None` if not SPD.
-/// Hand-written because the matrices are at most 4×4 and a LAPACK-backed crate would add a
-/// system dependency for nothing.
-fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let n = a.len();
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = a[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
-            if i == j {
-                if s <= 0.0 || !s.is_finite() {
-                    return None;
-                }
-                l[i][i] = s.sqrt();
-            } else {
-                l[i][j] = s / l[j][j];
-            }
-        }
-    }
-    // Solve L Lᵀ X = I column by column.
-    let mut inv = vec![vec![0.0; n]; n];
-    for c in 0..n {
-        let mut y = vec![0.0; n];
-        for i in 0..n {
-            let e = if i == c { 1.0 } else { 0.0 };
-            y[i] = (e - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
-        }
-        for i in (0..n).rev() {
-            let v = (y[i] - (i + 1..n).map(|k| l[k][i] * inv[k][c]).sum::<f64>()) / l[i][i];
-            inv[i][c] = v;
-        }
-    }
-    Some(inv)
 }
 
 /// Asserts that the analytic gradient of `ll` at `theta` matches central finite differences.
@@ -368,22 +335,5 @@ mod tests {
         let fit = maximise(&m, &[1.0], &FitOptions::default()).unwrap();
         assert_relative_eq!(fit.params[0], 4.0, max_relative = 1e-7);
         assert_relative_eq!(fit.std_errors[0].unwrap(), 4.0 / 20.0, max_relative = 1e-4);
-    }
-
-    #[test]
-    fn spd_inverse_round_trips() {
-        let a = vec![
-            vec![4.0, 1.0, 0.5],
-            vec![1.0, 3.0, 0.2],
-            vec![0.5, 0.2, 2.0],
-        ];
-        let inv = invert_spd(&a).unwrap();
-        for i in 0..3 {
-            for j in 0..3 {
-                let p: f64 = (0..3).map(|k| a[i][k] * inv[k][j]).sum();
-                assert_relative_eq!(p, if i == j { 1.0 } else { 0.0 }, epsilon = 1e-12);
-            }
-        }
-        assert!(invert_spd(&[vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
     }
 }

@@ -13,6 +13,7 @@
 //! - [`model`]: the closed [`model::PurchaseModel`] enum over the purchase models.
 //! - [`clv`]: discounted lifetime value over a horizon.
 //! - [`simulate`]: seeded simulation from known parameters.
+//! - [`linalg`]: Cholesky solves for small SPD systems.
 //! - [`special`], [`quadrature`]: special functions and Gauss–Legendre quadrature.
 //!
 //! # Example
@@ -34,6 +35,7 @@ pub mod data;
 pub mod error;
 pub mod fit;
 pub mod gammagamma;
+pub mod linalg;
 pub mod mbgnbd;
 pub mod model;
 pub mod paretonbd;

@@ -75,6 +75,15 @@ impl DataArgs {
     }
 }
 
+/// A `--delimiter` for files polars reads directly: one byte, or `tab`.
+pub fn single_byte_delimiter(d: &str) -> Result<u8> {
+    match d {
+        "tab" | "\\t" => Ok(b'\t'),
+        d if d.len() == 1 => Ok(d.as_bytes()[0]),
+        d => anyhow::bail!("--delimiter must be one character or `tab` here, got {d:?}"),
+    }
+}
+
 fn read_options(f: &DataFormat, on_bad_row: OnBadRow) -> Result<ReadOptions> {
     let delimiter = match f.delimiter.as_str() {
         "whitespace" | "ws" => Delimiter::Whitespace,

@@ -1,10 +1,12 @@
 //! Command-line interface: argument types and dispatch.
 
 mod data;
+mod evaluate;
 mod inspect;
 mod report;
 mod score;
 mod train;
+mod train_churn;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +35,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Score customers with a saved model and write one row per customer.
     Score(score::ScoreArgs),
+    /// Metrics of a churn classifier on a labelled customer table.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 /// Runs the parsed command.
@@ -41,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(t) => train::run(t),
         Command::Inspect(a) => inspect::run(a),
         Command::Score(a) => score::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
     }
 }

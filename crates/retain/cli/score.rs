@@ -6,8 +6,11 @@ use clap::Args;
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{DiscountRate, Duration, parse_date};
 use retain_models::clv::ClvSpec;
-use retain_train::artefact::ClvArtefact;
+use retain_train::artefact::{ClvArtefact, artefact_kind};
+use retain_train::churn_artefact::ChurnArtefact;
+use retain_train::churn_score::{score_churn, to_frame as churn_frame};
 use retain_train::score::score;
+use retain_train::table::read_table;
 use retain_train::write::{to_frame, write_frame};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -18,15 +21,18 @@ pub struct ScoreArgs {
     /// The model artefact (a .json file under models/).
     #[arg(long)]
     model: PathBuf,
-    /// Transaction log to score (CSV/text or Parquet); read like the training data unless the
-    /// column/format flags say otherwise.
+    /// CLV models: transaction log to score (CSV/text or Parquet); read like the training data
+    /// unless the column/format flags say otherwise.
     #[arg(long)]
-    transactions: PathBuf,
+    transactions: Option<PathBuf>,
+    /// Churn classifiers: customer table to score (CSV with a header, or Parquet).
+    #[arg(long = "data")]
+    data_file: Option<PathBuf>,
     #[command(flatten)]
     data: DataArgs,
-    /// Score as of this day (YYYY-MM-DD, inclusive); later transactions are an error.
+    /// CLV models: score as of this day (YYYY-MM-DD, inclusive); later transactions are an error.
     #[arg(long)]
-    as_of: String,
+    as_of: Option<String>,
     /// Horizon of expected purchases and CLV, with its unit: 52w, 12mo, 1y, 365d.
     #[arg(long, default_value = "52w")]
     horizon: Duration,
@@ -60,13 +66,24 @@ struct Summary {
 
 /// Runs `retain score`.
 pub fn run(a: ScoreArgs) -> Result<()> {
+    if artefact_kind(&a.model)? == "churn" {
+        return churn(a);
+    }
     let art = ClvArtefact::load(&a.model)?;
+    let transactions = a
+        .transactions
+        .as_ref()
+        .context("a CLV model scores a transaction log: give --transactions")?;
+    let as_of_text = a
+        .as_of
+        .as_deref()
+        .context("a CLV model needs --as-of (the day to score as of)")?;
     let format = a.data.format(Some(&art.data.format));
-    let (log, _) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
-    let as_of = parse_date(&a.as_of).context("--as-of")?;
+    let (log, _) = data::read(transactions, &format, a.data.on_bad_row)?;
+    let as_of = parse_date(as_of_text).context("--as-of")?;
     let summaries = summarise(&log, &SummaryOptions::new(art.time_unit, as_of))?;
     if summaries.is_empty() {
-        anyhow::bail!("no customer made a purchase on or before {}", a.as_of);
+        anyhow::bail!("no customer made a purchase on or before {as_of_text}");
     }
     let step = a.clv_step.unwrap_or_else(|| {
         let n = a.horizon.in_unit(art.clv.step.unit) / art.clv.step.value;
@@ -102,7 +119,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     } else {
         println!(
             "scored {} customers with {} {} as of {} over {} (CLV step {}, discount {})",
-            s.customers, s.model, s.model_version, a.as_of, s.horizon, spec.step, spec.discount
+            s.customers, s.model, s.model_version, as_of_text, s.horizon, spec.step, spec.discount
         );
         println!(
             "  mean P(alive) {:.4}, expected purchases {:.1}",
@@ -112,6 +129,44 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             println!("  total CLV {c:.2}, value at risk {v:.2}");
         }
         println!("  wrote {}", s.output);
+    }
+    Ok(())
+}
+
+/// `retain score` with a churn classifier.
+fn churn(a: ScoreArgs) -> Result<()> {
+    let art = ChurnArtefact::load(&a.model)?;
+    let path = a
+        .data_file
+        .as_ref()
+        .context("a churn model scores a customer table: give --data")?;
+    let delimiter = data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
+    let table = read_table(path, delimiter)?;
+    let scores = score_churn(&art, table)?;
+    let mut df = churn_frame(&scores)?;
+    write_frame(&mut df, &a.output)?;
+    let n = scores.ids.len();
+    let count = |t: &str| scores.tier.iter().filter(|x| **x == t).count();
+    let mean = scores.churn_probability.iter().sum::<f64>() / n.max(1) as f64;
+    if a.json {
+        let v = serde_json::json!({
+            "model": art.name, "customers": n, "mean_churn_probability": mean,
+            "tiers": {"high": count("high"), "medium": count("medium"), "low": count("low")},
+            "output": a.output.display().to_string(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "scored {n} customers with {}: mean churn probability {mean:.4}",
+            art.name
+        );
+        println!(
+            "  risk tiers: high {} (p >= 0.5), medium {} (p >= 0.2), low {}",
+            count("high"),
+            count("medium"),
+            count("low")
+        );
+        println!("  wrote {}", a.output.display());
     }
     Ok(())
 }

@@ -22,6 +22,10 @@ pub enum TrainCommand {
     /// to --observation-end (default: the last date in the log) is the holdout on which the
     /// models are evaluated and, with --model all, compared.
     Clv(ClvArgs),
+    /// Contractual churn: a classifier on a customer table (one row per customer, a churn
+    /// column), with stratified cross-validation; the pipeline and model are refitted on all
+    /// rows and saved.
+    Churn(super::train_churn::ChurnArgs),
 }
 
 /// Flags of `retain train clv`.
@@ -68,6 +72,7 @@ pub struct ClvArgs {
 pub fn run(cmd: TrainCommand) -> Result<()> {
     match cmd {
         TrainCommand::Clv(a) => clv(a),
+        TrainCommand::Churn(a) => super::train_churn::run(a),
     }
 }
 

@@ -192,6 +192,9 @@ impl ClvArtefact {
         if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(format!("not a {FORMAT} file"));
         }
+        if let Some(kind) = head.get("kind").and_then(|k| k.as_str()) {
+            return Err(format!("a {kind} model, not a CLV model"));
+        }
         let version = head.get("format_version").and_then(|v| v.as_u64());
         if version != Some(FORMAT_VERSION as u64) {
             return Err(format!(
@@ -209,6 +212,39 @@ impl ClvArtefact {
         }
         Ok(a)
     }
+}
+
+/// The kind of model in an artefact file: `clv` (BTYD) or `churn` (classifier).
+pub fn artefact_kind(path: &Path) -> Result<String, TrainError> {
+    let err = |reason: String| TrainError::Artefact {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON ({e})")))?;
+    Ok(v.get("kind")
+        .and_then(|k| k.as_str())
+        .unwrap_or("clv")
+        .to_string())
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so an existing file is never
+/// left half-overwritten.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), TrainError> {
+    let err = |reason: String| TrainError::Write {
+        path: path.display().to_string(),
+        reason,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
+    let tmp = tmp_path(path);
+    std::fs::write(&tmp, format!("{text}\n")).map_err(|e| err(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e.to_string())
+    })
 }
 
 /// `models/x.json` → `models/.x.json.tmp`.

@@ -11,6 +11,12 @@ pub enum TrainError {
     /// A model could not be fitted or evaluated.
     #[error(transparent)]
     Model(#[from] retain_models::ModelError),
+    /// A metric could not be computed.
+    #[error(transparent)]
+    Metric(#[from] crate::metrics::MetricError),
+    /// The feature pipeline refused the data.
+    #[error(transparent)]
+    Feature(#[from] retain_core::features::FeatureError),
     /// Summaries could not be built.
     #[error(transparent)]
     Core(#[from] retain_core::CoreError),

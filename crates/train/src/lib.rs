@@ -3,8 +3,13 @@
 //!
 //! # Layout
 //! - [`read`]: CSV / Parquet transaction logs → [`retain_core::transactions::TransactionLog`].
+//! - [`table`]: customer tables (CSV / Parquet) → raw feature columns.
+//! - [`churn_train`]: churn classifiers: labels, cross-validation, refit.
+//! - [`churn_artefact`]: the churn model file.
+//! - [`churn_score`]: churn probability, risk tier and drivers per customer.
 //! - [`clv_train`]: summary → fitted BTYD candidates → the best one.
 //! - [`cv`]: stratified k-fold assignment.
+//! - [`metrics`]: ROC/PR AUC, log loss, Brier, lift, calibration.
 //! - [`holdout`]: predicted vs actual purchases on a holdout period.
 //! - [`artefact`]: the versioned JSON model file.
 //! - [`score`]: per-customer scores from an artefact.
@@ -13,12 +18,17 @@
 #![deny(missing_docs)]
 
 pub mod artefact;
+pub mod churn_artefact;
+pub mod churn_score;
+pub mod churn_train;
 pub mod clv_train;
 pub mod cv;
 pub mod error;
 pub mod holdout;
+pub mod metrics;
 pub mod read;
 pub mod score;
+pub mod table;
 pub mod write;
 
 pub use error::TrainError;

@@ -1,13 +1,14 @@
-//! L2-regularised logistic regression, fitted with linfa-logistic.
+//! L2-regularised logistic regression by Newton's method, oriented to P(churn).
 //!
-//! linfa's binary `predict_probabilities` returns the probability of whichever class it took as
-//! positive (the majority class of the training data, i.e. "stays" for churn data). The fitted
-//! coefficients are re-oriented here so that [`Logistic::predict`] is always P(churn).
+//! The objective is linfa-logistic's (and scikit-learn's with C = 1/α): the summed log-loss plus
+//! α/2 ‖w‖², intercept unpenalised. linfa-logistic reaches the same optimum (checked in the
+//! tests) but its L-BFGS needs 12.6 s per fit on the one-hot telco design (7,043 × 41, debug
+//! build), where Newton with a Cholesky solve of the (p+1)² Hessian converges in about eight
+//! steps of O(n p²) — milliseconds. The churn target of five-fold CV of every candidate in ≤ 10 s
+//! rules the former out.
 
 use crate::ModelError;
-use linfa::prelude::*;
-use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2};
+use crate::linalg::{cholesky, cholesky_solve};
 use serde::{Deserialize, Serialize};
 
 /// A fitted logistic regression: P(churn | x) = σ(intercept + coefficients · x).
@@ -32,7 +33,8 @@ pub fn sigmoid(z: f64) -> f64 {
 }
 
 impl Logistic {
-    /// Fits on a row-major matrix `x` (`n_rows × n_features`) and labels `y` (true = churned).
+    /// Fits on a row-major matrix `x` (`n_rows × n_features`) and labels `y` (true = churned),
+    /// minimising Σ log-loss + α/2 ‖w‖² by damped Newton steps.
     pub fn fit(
         x: &[f64],
         n_features: usize,
@@ -40,14 +42,12 @@ impl Logistic {
         alpha: f64,
         max_iterations: u64,
     ) -> Result<Self, ModelError> {
-        let n_rows = y.len();
-        if n_features == 0 || x.len() != n_rows * n_features {
+        let n = y.len();
+        let p = n_features;
+        if p == 0 || x.len() != n * p {
             return Err(ModelError::InvalidInput {
                 field: "features",
-                reason: format!(
-                    "{} values for {n_rows} rows × {n_features} features",
-                    x.len()
-                ),
+                reason: format!("{} values for {n} rows × {p} features", x.len()),
             });
         }
         if !(alpha.is_finite() && alpha >= 0.0) {
@@ -57,24 +57,81 @@ impl Logistic {
             });
         }
         let positives = y.iter().filter(|&&v| v).count();
-        if positives == 0 || positives == n_rows {
+        if positives == 0 || positives == n {
             return Err(ModelError::NotEnoughData(
                 "both classes are needed to fit a classifier".into(),
             ));
         }
-        let records = Array2::from_shape_vec((n_rows, n_features), x.to_vec())
-            .map_err(|e| ModelError::Numerical(e.to_string()))?;
-        let targets = Array1::from_vec(y.to_vec());
-        let data = Dataset::new(records, targets);
-        let fitted = LogisticRegression::default()
-            .alpha(alpha)
-            .max_iterations(max_iterations)
-            .fit(&data)
-            .map_err(|e| ModelError::Numerical(format!("logistic regression: {e}")))?;
-        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+        // Parameters: β[0] = intercept, β[1..] = coefficients.
+        let d = p + 1;
+        let mut beta = vec![0.0; d];
+        beta[0] = (positives as f64 / (n - positives) as f64).ln();
+        let objective = |b: &[f64]| -> f64 {
+            let mut loss = 0.0;
+            for i in 0..n {
+                let z = b[0] + (0..p).map(|j| b[j + 1] * x[i * p + j]).sum::<f64>();
+                // log(1 + e^z) − y z, stably.
+                loss += z.max(0.0) + (-z.abs()).exp().ln_1p() - if y[i] { z } else { 0.0 };
+            }
+            loss + 0.5 * alpha * b[1..].iter().map(|w| w * w).sum::<f64>()
+        };
+        let mut current = objective(&beta);
+        for _ in 0..max_iterations {
+            let mut grad = vec![0.0; d];
+            let mut hess = vec![0.0; d * d];
+            let mut row = vec![0.0; d];
+            for i in 0..n {
+                row[0] = 1.0;
+                row[1..].copy_from_slice(&x[i * p..(i + 1) * p]);
+                let z: f64 = row.iter().zip(&beta).map(|(a, b)| a * b).sum();
+                let mu = sigmoid(z);
+                let r = mu - if y[i] { 1.0 } else { 0.0 };
+                let w = (mu * (1.0 - mu)).max(1e-12);
+                for a in 0..d {
+                    grad[a] += r * row[a];
+                    let wa = w * row[a];
+                    for b in 0..=a {
+                        hess[a * d + b] += wa * row[b];
+                    }
+                }
+            }
+            for a in 1..d {
+                grad[a] += alpha * beta[a];
+                hess[a * d + a] += alpha;
+            }
+            for a in 0..d {
+                for b in 0..a {
+                    hess[b * d + a] = hess[a * d + b];
+                }
+                // A tiny ridge keeps perfectly collinear one-hot designs solvable at α = 0.
+                hess[a * d + a] += 1e-10;
+            }
+            let l = cholesky(&hess, d).ok_or_else(|| {
+                ModelError::Numerical("logistic regression Hessian is not positive definite".into())
+            })?;
+            let step = cholesky_solve(&l, d, &grad);
+            // Damped step: halve until the objective does not increase.
+            let mut t = 1.0;
+            let mut next;
+            loop {
+                let cand: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b - t * s).collect();
+                next = objective(&cand);
+                if next <= current || t < 1e-8 {
+                    beta = cand;
+                    break;
+                }
+                t *= 0.5;
+            }
+            let decrease = current - next;
+            current = next;
+            let gmax = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+            if decrease.abs() <= 1e-12 * (1.0 + current.abs()) || gmax < 1e-9 * n as f64 {
+                break;
+            }
+        }
         let m = Logistic {
-            intercept: sign * fitted.intercept(),
-            coefficients: fitted.params().iter().map(|w| sign * w).collect(),
+            intercept: beta[0],
+            coefficients: beta[1..].to_vec(),
             alpha,
         };
         if !m.intercept.is_finite() || m.coefficients.iter().any(|w| !w.is_finite()) {
@@ -153,6 +210,27 @@ mod tests {
             m.logit(&row),
             epsilon = 1e-12
         );
+    }
+
+    #[test]
+    fn reaches_the_same_optimum_as_linfa_logistic() {
+        use linfa::prelude::*;
+        let (x, y) = data();
+        let m = Logistic::fit(&x, 2, &y, 1.0, 100).unwrap();
+        let records = ndarray::Array2::from_shape_vec((y.len(), 2), x.clone()).unwrap();
+        let ds = Dataset::new(records, ndarray::Array1::from_vec(y.clone()));
+        let l = linfa_logistic::LogisticRegression::default()
+            .alpha(1.0)
+            .max_iterations(1000)
+            .gradient_tolerance(1e-8)
+            .fit(&ds)
+            .unwrap();
+        // linfa's positive class is the majority ("stays"): flip its signs to compare.
+        let sign = if l.labels().pos.class { 1.0 } else { -1.0 };
+        assert_relative_eq!(m.intercept, sign * l.intercept(), max_relative = 1e-4);
+        for j in 0..2 {
+            assert_relative_eq!(m.coefficients[j], sign * l.params()[j], max_relative = 1e-4);
+        }
     }
 
     #[test]

@@ -38,11 +38,11 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    pub(super) fn new(path: &Path, policy: BadRowPolicy, capacity: usize) -> Self {
+    pub(super) fn new(path: &Path, policy: BadRowPolicy) -> Self {
         Collector {
             path: path.to_path_buf(),
             policy,
-            log: TransactionLog::with_capacity(capacity),
+            log: TransactionLog::default(),
             skipped: 0,
             first_skips: Vec::new(),
             last_id: String::new(),
@@ -113,16 +113,16 @@ impl Collector {
             });
         }
         if self.skipped > 0 {
+            // Where, not what: values may be customer data.
             let first = self
                 .first_skips
                 .first()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+                .map(|r| format!("{}, {}", r.location, r.column.describe()));
             tracing::warn!(
                 file = %self.path.display(),
                 skipped = self.skipped,
                 loaded = self.log.len(),
-                first = %first,
+                first = first.unwrap_or_default(),
                 "skipped bad rows"
             );
         }
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn skip_policy_counts_every_bad_row_and_keeps_a_few_examples() {
-        let mut c = Collector::new(Path::new("x.csv"), BadRowPolicy::Skip, 0);
+        let mut c = Collector::new(Path::new("x.csv"), BadRowPolicy::Skip);
         let col = ColumnRef::Position(2);
         for i in 0..8 {
             c.bad(Location::Line(i + 1), &col, "zz", Problem::NotANumber)
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn long_values_are_shortened_in_messages() {
-        let mut c = Collector::new(Path::new("x.csv"), BadRowPolicy::Error, 0);
+        let mut c = Collector::new(Path::new("x.csv"), BadRowPolicy::Error);
         let long = "é".repeat(500);
         let err = c
             .bad(

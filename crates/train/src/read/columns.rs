@@ -52,7 +52,11 @@ fn resolve_one(
     };
     let index = match column {
         ColumnRef::Position(p) if (1..=names.len()).contains(p) => Some(p - 1),
-        ColumnRef::Name(n) if has_header => names.iter().position(|h| h == n),
+        // Exact first; then ignoring surrounding spaces, as in `id, date, amount` headers.
+        ColumnRef::Name(n) if has_header => names
+            .iter()
+            .position(|h| h == n)
+            .or_else(|| names.iter().position(|h| h.trim() == n.trim())),
         _ => None,
     };
     match index {
@@ -114,6 +118,20 @@ mod tests {
         assert_eq!(r.date.label, ColumnRef::Name("day".into()));
         let r = resolve(Path::new("f.csv"), &opts("3", "1", "2"), &names(), false).unwrap();
         assert_eq!(r.customer.label, ColumnRef::Position(3));
+    }
+
+    #[test]
+    fn header_names_match_despite_surrounding_spaces() {
+        let spaced = ["id", " day", " spend "].map(String::from).to_vec();
+        let r = resolve(
+            Path::new("f.csv"),
+            &opts("id", "day", "spend"),
+            &spaced,
+            true,
+        )
+        .unwrap();
+        assert_eq!((r.date.index, r.amount.index), (1, 2));
+        assert_eq!(r.amount.label, ColumnRef::Name(" spend ".into()));
     }
 
     #[test]

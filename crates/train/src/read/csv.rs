@@ -14,6 +14,7 @@ use super::{ReadReport, io_error, open};
 use polars::prelude::*;
 use retain_core::transactions::TransactionLog;
 use std::fs::File;
+use std::io::Seek;
 use std::path::Path;
 
 const QUOTE: u8 = b'"';
@@ -40,6 +41,9 @@ pub(super) fn read(
         .ok_or_else(|| ReadError::Empty {
             path: path.to_path_buf(),
         })?;
+    // polars maps the file from its start today; rewinding keeps that true if it ever reads
+    // from the current position instead.
+    (&file).rewind().map_err(io_error(path))?;
     let records_before = skip + usize::from(opts.has_header);
     let polars_err = |source| explain(path, source, separator, records_before, usize::MAX);
     let sources = ScanSources::Files(Arc::from([file]));
@@ -64,7 +68,7 @@ pub(super) fn read(
         target(r.date.index, r.date.label),
         target(r.amount.index, r.amount.label),
     ];
-    let collector = Collector::new(path, opts.on_bad_row, 0);
+    let collector = Collector::new(path, opts.on_bad_row);
     let reader = BatchReader::new(collector, dates, targets, true);
     let mut collector = match read_batches(path, lf, reader) {
         Ok(reader) => reader.into_collector(),

@@ -74,7 +74,8 @@ pub struct BadRow {
     pub location: Location,
     /// The offending column: its header name when the file has one, else its position.
     pub column: ColumnRef,
-    /// The offending value (shortened when very long; empty when missing).
+    /// The offending value (shortened when very long; empty when missing, when the line is too
+    /// short or not UTF-8).
     pub value: String,
     /// What is wrong with it.
     pub problem: Problem,
@@ -92,7 +93,7 @@ impl fmt::Display for BadRow {
             Problem::NotANumber => write!(f, "amount {v:?} is not a number"),
             Problem::NotFinite => write!(f, "amount {v:?} is not finite"),
             Problem::TooFewFields { found } => write!(f, "the line has only {found} field(s)"),
-            Problem::InvalidUtf8 => write!(f, "the line is not valid UTF-8: {v:?}"),
+            Problem::InvalidUtf8 => write!(f, "the line is not valid UTF-8"),
         }
     }
 }

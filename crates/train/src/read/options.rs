@@ -24,7 +24,8 @@ impl ColumnRef {
     }
 }
 
-/// `"3"` is the third column; anything else is a header name. `"0"` and `""` are refused.
+/// `"3"` is the third column; anything else is a header name (kept as given, spaces included).
+/// `"0"` and `""` are refused.
 impl FromStr for ColumnRef {
     type Err = ReadError;
     fn from_str(s: &str) -> Result<Self, ReadError> {
@@ -35,8 +36,9 @@ impl FromStr for ColumnRef {
         if s.trim().is_empty() {
             return Err(invalid("a column name or a 1-based position is required"));
         }
-        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            return match s.parse::<usize>() {
+        let t = s.trim();
+        if t.bytes().all(|b| b.is_ascii_digit()) {
+            return match t.parse::<usize>() {
                 Ok(0) => Err(invalid("positions start at 1")),
                 Ok(p) => Ok(ColumnRef::Position(p)),
                 Err(_) => Err(invalid("position too large")),

@@ -51,7 +51,7 @@ pub(super) fn read(
         target(r.date.index, r.date.label),
         target(r.amount.index, r.amount.label),
     ];
-    let collector = Collector::new(path, opts.on_bad_row, 0);
+    let collector = Collector::new(path, opts.on_bad_row);
     let reader = BatchReader::new(collector, dates, targets, false);
     read_batches(path, lf, reader)?.into_collector().finish()
 }
@@ -128,6 +128,40 @@ mod tests {
         opts.date_format = Some("%d.%m.%Y".into());
         let (log, _) = read_transactions(f.path(), &opts).unwrap();
         assert_eq!(log.day, days(&["1997-03-01", "1969-12-31"]));
+    }
+
+    #[test]
+    fn zoned_datetimes_give_the_local_calendar_day() {
+        // 1997-09-30T22:30:00Z is already October 1st in Berlin (UTC+2 in summer).
+        let utc =
+            (parse_date("1997-09-30").unwrap() as i64 * 86_400 + 22 * 3600 + 1800) * 1_000_000;
+        let zoned = |name: &str| {
+            let tz = TimeZone::opt_try_new(Some(name)).unwrap();
+            Int64Chunked::new("date".into(), &[utc])
+                .into_datetime(TimeUnit::Microseconds, tz)
+                .into_series()
+        };
+        let file = |zone: &str| {
+            let df = DataFrame::new_infer_height(vec![
+                Series::new("customer_id".into(), ["a"]).into(),
+                zoned(zone).into(),
+                Series::new("amount".into(), [1u32]).into(),
+            ])
+            .unwrap();
+            write(df)
+        };
+        for (zone, expected) in [
+            ("Europe/Berlin", "1997-10-01"),
+            ("+05:00", "1997-10-01"),
+            ("UTC", "1997-09-30"),
+            ("America/New_York", "1997-09-30"),
+        ] {
+            let (log, _) = read_transactions(file(zone).path(), &ReadOptions::default()).unwrap();
+            assert_eq!(log.day, days(&[expected]), "{zone}");
+        }
+        let err =
+            read_transactions(file("Mars/Olympus").path(), &ReadOptions::default()).unwrap_err();
+        assert!(matches!(err, ReadError::UnsupportedType { .. }), "{err}");
     }
 
     #[test]

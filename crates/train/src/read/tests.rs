@@ -139,41 +139,67 @@ fn the_extension_picks_the_format() {
     assert!(!is_parquet(Path::new("parquet")));
 }
 
+/// Throughput check, run by hand in release mode:
+/// `RETAIN_BENCH_ROWS=10000000 [RETAIN_BENCH_CUSTOMERS=1000] cargo test --release -p retain-train read_throughput -- --ignored --nocapture`
 #[test]
-fn zz_probe_messages() {
+#[ignore = "benchmark; run in release mode"]
+fn read_throughput() {
     use std::io::Write;
-    let cases: &[(&str, &[u8])] = &[
-        (
-            "extra.csv",
-            b"customer_id,date,amount\nc1,1997-01-01,1,extra\n",
-        ),
-        ("nul.csv", b"\x00\x01"),
-        ("quote.csv", b"customer_id,date,amount\n\"c1,1997-01-01,1\n"),
-        ("utf.csv", b"customer_id,date,amount\nc\xff,1997-01-01,1\n"),
-        ("nohdr.csv", b"1,2\n"),
-        (
-            "dup.csv",
-            b"customer_id,customer_id,date,amount\n1,2,1997-01-01,3\n",
-        ),
-        ("ws.txt", b"a b c\n"),
-    ];
+    let n: usize = std::env::var("RETAIN_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000_000);
+    let customers: u64 = std::env::var("RETAIN_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n as u64 / 4 + 1);
+    let start = parse_date("1997-01-01").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for (name, bytes) in cases {
-        let p = dir.path().join(name);
-        std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
-        let mut o = ReadOptions::default();
-        if name.starts_with("ws") {
-            o.delimiter = Delimiter::Whitespace;
-            o.has_header = false;
+    let csv = dir.path().join("tx.csv");
+    let ws = dir.path().join("tx.txt");
+    {
+        let mut c = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&ws).unwrap());
+        writeln!(c, "customer_id,date,amount").unwrap();
+        // Shuffled customers (no run of equal ids) to measure interning honestly.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let (cust, day, cents) = (x % customers, x % 540, i % 10_000);
+            let date = retain_core::time::iso(start + day as i32);
+            writeln!(c, "C{cust:08},{date},{}.{:02}", cents / 100, cents % 100).unwrap();
+            writeln!(
+                w,
+                "  C{cust:08}  {}  {}.{:02}",
+                date.replace('-', ""),
+                cents / 100,
+                cents % 100
+            )
+            .unwrap();
         }
-        if name.starts_with("nohdr") {
-            o.has_header = false;
-        }
-        println!(
-            "{name}: {:?}",
-            read_transactions(&p, &o)
-                .map(|x| x.1)
-                .map_err(|e| e.to_string())
-        );
     }
+    let t = std::time::Instant::now();
+    let (log, _) = read_transactions(&csv, &ReadOptions::default()).unwrap();
+    let csv_secs = t.elapsed().as_secs_f64();
+    let opts = ReadOptions {
+        customer_col: ColumnRef::Position(1),
+        date_col: ColumnRef::Position(2),
+        amount_col: ColumnRef::Position(3),
+        date_format: Some("%Y%m%d".into()),
+        delimiter: Delimiter::Whitespace,
+        has_header: false,
+        on_bad_row: BadRowPolicy::Error,
+    };
+    let t = std::time::Instant::now();
+    let (log2, _) = read_transactions(&ws, &opts).unwrap();
+    let ws_secs = t.elapsed().as_secs_f64();
+    assert_eq!((log.len(), log2.len()), (n, n));
+    println!(
+        "{n} rows, {} customers: csv {csv_secs:.2} s ({:.0} ns/row), whitespace {ws_secs:.2} s ({:.0} ns/row)",
+        log.ids.len(),
+        csv_secs * 1e9 / n as f64,
+        ws_secs * 1e9 / n as f64
+    );
 }

@@ -37,6 +37,7 @@ pub(super) fn read(
             });
         }
         let text = String::from_utf8_lossy(&buf);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text); // a byte-order mark
         let fields: Vec<String> = text.split_ascii_whitespace().map(String::from).collect();
         if fields.is_empty() {
             continue;
@@ -53,7 +54,7 @@ pub(super) fn read(
         (r.date.index, r.date.label),
         (r.amount.index, r.amount.label),
     ];
-    let mut collector = Collector::new(path, opts.on_bad_row, 0);
+    let mut collector = Collector::new(path, opts.on_bad_row);
     let mut row = RowReader {
         collector: &mut collector,
         dates: &dates,
@@ -98,14 +99,11 @@ impl RowReader<'_> {
     fn read(&mut self, line: &[u8], line_no: usize) -> Result<(), ReadError> {
         let loc = Location::Line(line_no);
         let Ok(text) = std::str::from_utf8(line) else {
-            let lossy = String::from_utf8_lossy(line);
-            return self.collector.bad(
-                loc,
-                &self.cols[0].1,
-                lossy.trim_end(),
-                Problem::InvalidUtf8,
-            );
+            return self
+                .collector
+                .bad(loc, &self.cols[0].1, "", Problem::InvalidUtf8);
         };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut fields: [Option<&str>; 3] = [None; 3];
         let mut n = 0;
         for (i, f) in text.split_ascii_whitespace().enumerate() {
@@ -123,7 +121,7 @@ impl RowReader<'_> {
             return self.collector.bad(
                 loc,
                 &self.cols[slot].1,
-                text.trim(),
+                "",
                 Problem::TooFewFields { found: n },
             );
         }

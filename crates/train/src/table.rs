@@ -1,0 +1,98 @@
+//! Customer tables (one row per customer, CSV or Parquet) → [`RawTable`] columns for the
+//! feature pipeline of `retain-core`.
+//!
+//! Text files are read with every column as text: the pipeline decides each column's role
+//! (numeric, boolean, categorical) from the values, and reports unparseable cells itself.
+//! Empty cells and the usual missing markers (`NA`, `N/A`, `null`, `NaN`, blanks) become missing.
+
+use crate::TrainError;
+use polars::prelude::*;
+use retain_core::features::{RawColumn, RawTable};
+use std::path::Path;
+
+/// Cell texts read as missing (compared case-insensitively, after trimming).
+pub const MISSING_MARKERS: [&str; 6] = ["", "na", "n/a", "null", "nan", "none"];
+
+fn polars_err(path: &Path) -> impl Fn(PolarsError) -> TrainError + '_ {
+    move |e| TrainError::Invalid(format!("reading {}: {e}", path.display()))
+}
+
+/// Reads a customer table; `.parquet`/`.pq` as Parquet, anything else as delimited text with a
+/// header.
+pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, TrainError> {
+    if !path.is_file() {
+        return Err(TrainError::Invalid(format!(
+            "{}: no such file",
+            path.display()
+        )));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
+    let lf = if matches!(ext.as_deref(), Some("parquet") | Some("pq")) {
+        LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(polars_err(path))?
+    } else {
+        LazyCsvReader::new(pl_path)
+            .with_has_header(true)
+            .with_separator(delimiter)
+            .with_infer_schema_length(Some(0))
+            .with_missing_is_null(true)
+            .finish()
+            .map_err(polars_err(path))?
+    };
+    let df = lf.collect().map_err(polars_err(path))?;
+    if df.height() == 0 {
+        return Err(TrainError::Invalid(format!(
+            "{}: no data rows",
+            path.display()
+        )));
+    }
+    let mut table = RawTable {
+        names: Vec::new(),
+        columns: Vec::new(),
+    };
+    for col in df.columns() {
+        let s = col.as_materialized_series();
+        table.names.push(s.name().to_string());
+        table.columns.push(convert(s).map_err(polars_err(path))?);
+    }
+    Ok(table)
+}
+
+fn convert(s: &Series) -> PolarsResult<RawColumn> {
+    Ok(match s.dtype() {
+        DataType::String => RawColumn::Text(
+            s.str()?
+                .iter()
+                .map(|v| v.filter(|t| !is_missing(t)).map(|t| t.trim().to_string()))
+                .collect(),
+        ),
+        DataType::Boolean => RawColumn::Bool(s.bool()?.iter().collect()),
+        dt if dt.is_primitive_numeric() => {
+            let f = s.cast(&DataType::Float64)?;
+            RawColumn::Numeric(
+                f.f64()?
+                    .iter()
+                    .map(|v| v.filter(|x| x.is_finite()))
+                    .collect(),
+            )
+        }
+        _ => {
+            let t = s.cast(&DataType::String)?;
+            RawColumn::Text(
+                t.str()?
+                    .iter()
+                    .map(|v| v.filter(|t| !is_missing(t)).map(str::to_string))
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// Whether a cell's text means "missing".
+pub fn is_missing(text: &str) -> bool {
+    let t = text.trim();
+    MISSING_MARKERS.iter().any(|m| t.eq_ignore_ascii_case(m))
+}
