@@ -324,6 +324,35 @@ fn the_shipped_default_model_loads_and_scores() {
     ]));
     assert!(stdout.contains("scored 2357 customers"), "{stdout}");
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+    // The shipped model is Pareto/NBD, which also has DERT: discounted purchases over the whole
+    // remaining lifetime, at least the first 52 weeks' purchases discounted by a full year.
+    let csv = dir.path().join("s.csv");
+    ok(&retain(&[
+        "score",
+        "--model",
+        &model.display().to_string(),
+        "--transactions",
+        &data("CDNOW_sample.txt"),
+        "--as-of",
+        "1998-06-30",
+        "--output",
+        &csv.display().to_string(),
+    ]));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let (e, d) = (col("expected_purchases_52_weeks"), col("dert"));
+    let year = (-(1.1f64.ln()) * 52.0 / 52.1775).exp();
+    for l in lines {
+        let r: Vec<f64> = l.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+        assert!(r[d - 1] >= r[e - 1] * year - 1e-9, "{l}");
+    }
 }
 
 fn train_telco(dir: &Path) -> (PathBuf, serde_json::Value) {

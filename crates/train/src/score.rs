@@ -6,6 +6,7 @@ use crate::artefact::ClvArtefact;
 use retain_core::summary::Summaries;
 use retain_core::time::Duration;
 use retain_models::clv::{ClvSpec, clv};
+use retain_models::model::PurchaseModel;
 
 /// One score table, column-wise.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -32,6 +33,9 @@ pub struct ScoreTable {
     pub clv: Option<Vec<f64>>,
     /// CLV × churn probability.
     pub value_at_risk: Option<Vec<f64>>,
+    /// Pareto/NBD only: discounted expected residual transactions over the whole remaining
+    /// lifetime (Fader, Hardie & Shang 2010), continuous discounting at the CLV discount rate.
+    pub dert: Option<Vec<f64>>,
 }
 
 /// Scores every customer of `s` over `horizon`; CLV uses `spec` (whose horizon is `horizon`).
@@ -82,6 +86,14 @@ pub fn score(
         out.expected_spend = Some(spend);
         out.clv = Some(value);
         out.value_at_risk = Some(risk);
+    }
+    if let PurchaseModel::ParetoNbd(p) = m {
+        // Continuous rate per model time unit equivalent to the stated discount rate.
+        let delta = spec.discount.over(Duration::new(1.0, unit)).ln_1p();
+        let dert = (0..n)
+            .map(|i| p.dert(delta, s.x[i], s.t_x[i], s.t[i]))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.dert = Some(dert);
     }
     Ok(out)
 }

@@ -72,6 +72,13 @@ pub fn to_frame(
         cols.push(Column::new(format!("clv_{h}").into(), c));
         cols.push(Column::new(format!("value_at_risk_{h}").into(), r));
     }
+    if let Some(d) = &t.dert {
+        cols.push(Column::new("dert".into(), d));
+        if let Some(spend) = &t.expected_spend {
+            let value: Vec<f64> = d.iter().zip(spend).map(|(a, b)| a * b).collect();
+            cols.push(Column::new("discounted_residual_value".into(), value));
+        }
+    }
     DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
 }
 
