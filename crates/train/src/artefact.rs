@@ -187,22 +187,9 @@ impl ClvArtefact {
 
     /// Parses and checks an artefact's JSON text.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let head: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
-        if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(format!("not a {FORMAT} file"));
-        }
+        let head = envelope(text)?;
         if let Some(kind) = head.get("kind").and_then(|k| k.as_str()) {
             return Err(format!("a {kind} model, not a CLV model"));
-        }
-        let version = head.get("format_version").and_then(|v| v.as_u64());
-        if version != Some(FORMAT_VERSION as u64) {
-            return Err(format!(
-                "format version {} is not supported by this build (expects {FORMAT_VERSION})",
-                version
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|| "missing".into())
-            ));
         }
         let a: ClvArtefact =
             serde_json::from_value(head).map_err(|e| format!("corrupt artefact ({e})"))?;
@@ -212,6 +199,26 @@ impl ClvArtefact {
         }
         Ok(a)
     }
+}
+
+/// Parses an artefact's JSON and checks its envelope: the `format` marker and a supported
+/// `format_version`. Every kind of artefact goes through here.
+pub fn envelope(text: &str) -> Result<serde_json::Value, String> {
+    let head: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(format!("not a {FORMAT} file"));
+    }
+    let version = head.get("format_version").and_then(|v| v.as_u64());
+    if version != Some(FORMAT_VERSION as u64) {
+        return Err(format!(
+            "format version {} is not supported by this build (expects {FORMAT_VERSION})",
+            version
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "missing".into())
+        ));
+    }
+    Ok(head)
 }
 
 /// The kind of model in an artefact file: `clv` (BTYD) or `churn` (classifier).

@@ -3,7 +3,7 @@
 //! `format_version`), told apart by `kind: "churn"`.
 
 use crate::TrainError;
-use crate::artefact::{FORMAT, FORMAT_VERSION};
+use crate::artefact::envelope;
 use crate::churn_train::{CvReport, FittedLogistic};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -33,9 +33,9 @@ pub struct ChurnData {
 /// A trained churn classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChurnArtefact {
-    /// Always [`FORMAT`].
+    /// Always [`crate::artefact::FORMAT`].
     pub format: String,
-    /// [`FORMAT_VERSION`] of the writer.
+    /// [`crate::artefact::FORMAT_VERSION`] of the writer.
     pub format_version: u32,
     /// Always [`KIND`].
     pub kind: String,
@@ -74,14 +74,7 @@ impl ChurnArtefact {
             reason,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON ({e})")))?;
-        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(err(format!("not a {FORMAT} file")));
-        }
-        if v.get("format_version").and_then(|f| f.as_u64()) != Some(FORMAT_VERSION as u64) {
-            return Err(err(format!("format version is not {FORMAT_VERSION}")));
-        }
+        let v = envelope(&text).map_err(err)?;
         if v.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
             return Err(err(
                 "not a churn classifier (train one with `retain train churn`)".into(),
