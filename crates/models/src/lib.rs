@@ -41,6 +41,7 @@ pub mod model;
 pub mod paretonbd;
 pub mod quadrature;
 pub mod simulate;
+pub mod subscription;
 pub mod special;
 
 pub use error::ModelError;

@@ -1,0 +1,1 @@
+//! Platt and isotonic probability calibration (being written).

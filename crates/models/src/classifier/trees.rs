@@ -1,0 +1,1 @@
+//! Histogram trees (being written).

@@ -1,0 +1,1 @@
+//! Subscription CLV from a per-period churn probability (being written).
