@@ -8,4 +8,5 @@
 
 pub mod calibration;
 pub mod logistic;
+pub mod model;
 pub mod trees;

@@ -79,7 +79,7 @@ pub struct Gbdt {
     pub validated_rounds: Option<usize>,
 }
 
-fn check_inputs(x: &[f64], n_features: usize, y: &[bool]) -> Result<(), ModelError> {
+pub(crate) fn check_inputs(x: &[f64], n_features: usize, y: &[bool]) -> Result<(), ModelError> {
     let n = y.len();
     if n_features == 0 || x.len() != n * n_features {
         return Err(ModelError::InvalidInput {
