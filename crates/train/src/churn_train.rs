@@ -8,9 +8,83 @@ use crate::TrainError;
 use crate::cv::stratified_folds;
 use crate::metrics::{MeanStd, MetricKind, Metrics};
 use retain_core::features::{FeaturePipeline, PipelineSpec, RawColumn, RawTable};
+use rayon::prelude::*;
+use retain_models::classifier::calibration::{CalibrationChoice, Calibrator, choose_calibration};
 use retain_models::classifier::logistic::Logistic;
+use retain_models::classifier::model::Classifier;
+use retain_models::classifier::trees::forest::{Forest, ForestParams};
+use retain_models::classifier::trees::gbdt::{Gbdt, GbdtParams};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// A candidate classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Candidate {
+    /// L2 logistic regression.
+    Logistic,
+    /// Gradient-boosted trees.
+    Gbdt,
+    /// Random forest.
+    Forest,
+}
+
+impl Candidate {
+    /// Every candidate, in the order `auto` tries them.
+    pub const ALL: [Candidate; 3] = [Candidate::Logistic, Candidate::Gbdt, Candidate::Forest];
+
+    /// Name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Candidate::Logistic => "logistic",
+            Candidate::Gbdt => "gbdt",
+            Candidate::Forest => "forest",
+        }
+    }
+
+    /// What it is, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Candidate::Logistic => "L2 logistic regression",
+            Candidate::Gbdt => "gradient-boosted trees",
+            Candidate::Forest => "random forest",
+        }
+    }
+}
+
+impl fmt::Display for Candidate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `auto` or one candidate.
+pub fn parse_candidates(s: &str) -> Result<Vec<Candidate>, TrainError> {
+    match s.to_ascii_lowercase().as_str() {
+        "auto" => Ok(Candidate::ALL.to_vec()),
+        other => Candidate::ALL
+            .iter()
+            .find(|c| c.name() == other)
+            .map(|c| vec![*c])
+            .ok_or_else(|| {
+                TrainError::Invalid(format!(
+                    "unknown model {s:?}: use auto, logistic, gbdt or forest"
+                ))
+            }),
+    }
+}
+
+impl FromStr for Candidate {
+    type Err = TrainError;
+    fn from_str(s: &str) -> Result<Self, TrainError> {
+        match parse_candidates(s)?.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(TrainError::Invalid(format!("{s:?} is not a single model"))),
+        }
+    }
+}
 
 /// What to train.
 #[derive(Debug, Clone)]
@@ -29,6 +103,12 @@ pub struct ChurnSpec {
     pub seed: u64,
     /// L2 strength of the logistic regression.
     pub alpha: f64,
+    /// Candidates to cross-validate (one, or all for `auto`).
+    pub candidates: Vec<Candidate>,
+    /// Metric that picks the candidate.
+    pub metric: MetricKind,
+    /// Choose Platt / isotonic / no calibration by cross-validation (else none).
+    pub calibrate: bool,
 }
 
 /// A customer table split into features, labels and ids.
@@ -167,48 +247,82 @@ pub fn take_rows(t: &RawTable, rows: &[usize]) -> RawTable {
     }
 }
 
-/// A fitted pipeline with its model.
+/// A fitted pipeline, classifier and probability calibration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FittedLogistic {
+pub struct FittedChurn {
     /// Feature transforms.
     pub pipeline: FeaturePipeline,
     /// The classifier on the transformed features.
-    pub model: Logistic,
+    pub model: Classifier,
+    /// Map from the classifier's probability to a calibrated one.
+    pub calibrator: Calibrator,
 }
 
-impl FittedLogistic {
-    /// P(churn) of every row of `table`.
+impl FittedChurn {
+    /// Calibrated P(churn) of every row of `table`.
     pub fn predict(&self, table: &RawTable) -> Result<Vec<f64>, TrainError> {
         let x = self.pipeline.transform(table)?;
-        Ok(x.data
-            .chunks(x.n_features.max(1))
-            .take(x.n_rows)
-            .map(|row| self.model.predict(row))
-            .collect())
+        let mut p = vec![0.0; x.n_rows];
+        self.model.predict_batch(&x.data, x.n_features, &mut p);
+        for v in &mut p {
+            *v = self.calibrator.apply(*v);
+        }
+        Ok(p)
+    }
+
+    /// Checks a fitted model loaded from an artefact.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        self.model.validate(self.pipeline.n_features())?;
+        self.calibrator.validate()?;
+        Ok(())
     }
 }
 
-/// Fits the pipeline and the logistic regression on `rows` of `data`.
-pub fn fit_logistic(
+/// Fits the pipeline and one candidate on `rows` of `data` (no calibration).
+pub fn fit_candidate(
     data: &Labelled,
     rows: &[usize],
     spec: &ChurnSpec,
-) -> Result<FittedLogistic, TrainError> {
+    candidate: Candidate,
+) -> Result<FittedChurn, TrainError> {
     let table = take_rows(&data.features, rows);
     let y: Vec<bool> = rows.iter().map(|&i| data.y[i]).collect();
     let t0 = std::time::Instant::now();
     let pipeline = FeaturePipeline::fit(&table, &spec.pipeline)?;
     let x = pipeline.transform(&table)?;
     let t1 = std::time::Instant::now();
-    let model = Logistic::fit(&x.data, x.n_features, &y, spec.alpha, 500)?;
+    let model = match candidate {
+        Candidate::Logistic => {
+            Classifier::Logistic(Logistic::fit(&x.data, x.n_features, &y, spec.alpha, 500)?)
+        }
+        Candidate::Gbdt => Classifier::Gbdt(Gbdt::fit(
+            &x.data,
+            x.n_features,
+            &y,
+            GbdtParams::default(),
+            spec.seed,
+        )?),
+        Candidate::Forest => Classifier::Forest(Forest::fit(
+            &x.data,
+            x.n_features,
+            &y,
+            ForestParams::default(),
+            spec.seed,
+        )?),
+    };
     tracing::info!(
+        model = candidate.name(),
         rows = rows.len(),
         features = x.n_features,
         pipeline_ms = (t1 - t0).as_secs_f64() * 1e3,
         fit_ms = t1.elapsed().as_secs_f64() * 1e3,
-        "logistic regression fitted"
+        "classifier fitted"
     );
-    Ok(FittedLogistic { pipeline, model })
+    Ok(FittedChurn {
+        pipeline,
+        model,
+        calibrator: Calibrator::Identity,
+    })
 }
 
 /// Cross-validation results of one candidate.
@@ -220,35 +334,89 @@ pub struct CvReport {
     pub folds: usize,
     /// Seed of the fold assignment.
     pub seed: u64,
-    /// Metrics of each fold's held-out rows.
+    /// Metrics of each fold's held-out rows (calibrated as chosen).
     pub per_fold: Vec<Metrics>,
     /// Mean ± std over folds of each metric, by metric name.
     pub summary: Vec<(String, MeanStd)>,
-    /// Metrics of the pooled out-of-fold predictions.
+    /// Metrics of the pooled out-of-fold predictions (calibrated as chosen).
     pub pooled: Metrics,
+    /// Pooled metrics before calibration.
+    pub uncalibrated: Metrics,
+    /// The calibration chosen and each method's cross-validated log loss.
+    pub calibration: Option<CalibrationChoice>,
+    /// Wall time of this candidate's cross-validation, seconds.
+    pub seconds: f64,
 }
 
-/// Stratified k-fold cross-validation of the logistic pipeline; returns the report and the
-/// out-of-fold probabilities.
-pub fn cross_validate_logistic(
+impl CvReport {
+    /// Mean over folds of `metric`.
+    pub fn mean(&self, metric: MetricKind) -> f64 {
+        self.summary
+            .iter()
+            .find(|(n, _)| n == metric.name())
+            .map_or(f64::NAN, |(_, ms)| ms.mean)
+    }
+}
+
+/// Stratified k-fold cross-validation of one candidate (folds run in parallel). Calibration,
+/// when asked for, is chosen on the out-of-fold probabilities, and the reported metrics use
+/// cross-fitted calibration (each fold's map is fitted on the other folds' predictions), so
+/// they stay honest. Returns the report and the uncalibrated out-of-fold probabilities.
+pub fn cross_validate(
     data: &Labelled,
     spec: &ChurnSpec,
+    candidate: Candidate,
 ) -> Result<(CvReport, Vec<f64>), TrainError> {
+    let started = std::time::Instant::now();
     let fold = stratified_folds(&data.y, spec.folds, spec.seed)?;
     let n = data.y.len();
+    let results: Vec<Result<(Vec<usize>, Vec<f64>), TrainError>> = (0..spec.folds)
+        .into_par_iter()
+        .map(|k| {
+            let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold[i] == k);
+            let fitted = fit_candidate(data, &train, spec, candidate)?;
+            let p = fitted.predict(&take_rows(&data.features, &test))?;
+            Ok((test, p))
+        })
+        .collect();
     let mut oof = vec![0.0; n];
-    let mut per_fold = Vec::with_capacity(spec.folds);
-    for k in 0..spec.folds {
-        let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold[i] == k);
-        let fitted = fit_logistic(data, &train, spec)?;
-        let p = fitted.predict(&take_rows(&data.features, &test))?;
-        let y: Vec<bool> = test.iter().map(|&i| data.y[i]).collect();
-        per_fold.push(Metrics::compute(&y, &p)?);
+    for r in results {
+        let (test, p) = r?;
         for (&i, v) in test.iter().zip(p) {
             oof[i] = v;
         }
     }
-    let pooled = Metrics::compute(&data.y, &oof)?;
+    let uncalibrated = Metrics::compute(&data.y, &oof)?;
+    let (calibrated, calibration) = if spec.calibrate {
+        let choice = choose_calibration(&oof, &data.y, &fold, spec.folds)?;
+        let mut cal = oof.clone();
+        if choice.calibrator != Calibrator::Identity {
+            for k in 0..spec.folds {
+                let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold[i] == k);
+                let p: Vec<f64> = train.iter().map(|&i| oof[i]).collect();
+                let y: Vec<bool> = train.iter().map(|&i| data.y[i]).collect();
+                let c = match choice.calibrator {
+                    Calibrator::Platt { .. } => Calibrator::fit_platt(&p, &y)?,
+                    _ => Calibrator::fit_isotonic(&p, &y)?,
+                };
+                for &i in &test {
+                    cal[i] = c.apply(oof[i]);
+                }
+            }
+        }
+        (cal, Some(choice))
+    } else {
+        (oof.clone(), None)
+    };
+    let per_fold = (0..spec.folds)
+        .map(|k| {
+            let rows: Vec<usize> = (0..n).filter(|&i| fold[i] == k).collect();
+            let y: Vec<bool> = rows.iter().map(|&i| data.y[i]).collect();
+            let p: Vec<f64> = rows.iter().map(|&i| calibrated[i]).collect();
+            Metrics::compute(&y, &p)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let pooled = Metrics::compute(&data.y, &calibrated)?;
     let kinds = [
         MetricKind::RocAuc,
         MetricKind::PrAuc,
@@ -266,12 +434,93 @@ pub fn cross_validate_logistic(
         })
         .collect();
     let report = CvReport {
-        model: "logistic".into(),
+        model: candidate.name().into(),
         folds: spec.folds,
         seed: spec.seed,
         per_fold,
         summary,
         pooled,
+        uncalibrated,
+        calibration,
+        seconds: started.elapsed().as_secs_f64(),
     };
     Ok((report, oof))
+}
+
+/// The outcome of training: every candidate's CV, the choice and the refitted model.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    /// Cross-validation of every candidate, in the order tried.
+    pub cv: Vec<CvReport>,
+    /// The chosen candidate.
+    pub chosen: Candidate,
+    /// Why it was chosen.
+    pub selection: String,
+    /// The chosen candidate refitted on all rows, with its calibration.
+    pub fitted: FittedChurn,
+}
+
+/// Cross-validates every candidate, picks the best by `spec.metric` (mean over folds), and
+/// refits it on all rows with the calibration chosen on its out-of-fold predictions.
+pub fn train_churn(data: &Labelled, spec: &ChurnSpec) -> Result<Trained, TrainError> {
+    if spec.candidates.is_empty() {
+        return Err(TrainError::Invalid("no candidate model to train".into()));
+    }
+    let mut cv = Vec::with_capacity(spec.candidates.len());
+    for &c in &spec.candidates {
+        let (report, _) = cross_validate(data, spec, c)?;
+        tracing::info!(
+            model = c.name(),
+            roc_auc = report.mean(MetricKind::RocAuc),
+            log_loss = report.mean(MetricKind::LogLoss),
+            seconds = report.seconds,
+            "candidate cross-validated"
+        );
+        cv.push(report);
+    }
+    let metric = spec.metric;
+    let better = |a: f64, b: f64| {
+        if metric.higher_is_better() {
+            a > b
+        } else {
+            a < b
+        }
+    };
+    let mut best = 0;
+    for i in 1..cv.len() {
+        if better(cv[i].mean(metric), cv[best].mean(metric)) {
+            best = i;
+        }
+    }
+    let chosen = spec.candidates[best];
+    let selection = if cv.len() == 1 {
+        format!("only candidate: {}", chosen.describe())
+    } else {
+        let others: Vec<String> = cv
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != best)
+            .map(|(_, r)| format!("{} {:.4}", r.model, r.mean(metric)))
+            .collect();
+        format!(
+            "{} has the {} mean {} over {} folds ({:.4}; {})",
+            chosen.describe(),
+            if metric.higher_is_better() { "highest" } else { "lowest" },
+            metric,
+            spec.folds,
+            cv[best].mean(metric),
+            others.join(", ")
+        )
+    };
+    let all: Vec<usize> = (0..data.y.len()).collect();
+    let mut fitted = fit_candidate(data, &all, spec, chosen)?;
+    if let Some(choice) = &cv[best].calibration {
+        fitted.calibrator = choice.calibrator.clone();
+    }
+    Ok(Trained {
+        cv,
+        chosen,
+        selection,
+        fitted,
+    })
 }
