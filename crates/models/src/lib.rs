@@ -41,8 +41,8 @@ pub mod model;
 pub mod paretonbd;
 pub mod quadrature;
 pub mod simulate;
-pub mod subscription;
 pub mod special;
+pub mod subscription;
 
 pub use error::ModelError;
 
