@@ -4,6 +4,7 @@ use super::report;
 use anyhow::Result;
 use clap::Args;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
+use retain_models::classifier::model::Classifier;
 use retain_train::churn_artefact::ChurnArtefact;
 use std::path::PathBuf;
 
@@ -66,21 +67,64 @@ fn churn(a: &InspectArgs) -> Result<()> {
             println!("  {name:<10} {:.4} ± {:.4}", ms.mean, ms.std);
         }
     }
-    let m = &art.fitted.model;
-    let mut coef: Vec<(&String, f64)> = art
-        .fitted
-        .pipeline
-        .feature_names()
-        .iter()
-        .zip(m.coefficients.iter().copied())
-        .collect();
-    coef.sort_by(|l, r| r.1.abs().total_cmp(&l.1.abs()));
+    println!("\nchosen: {}", art.selection);
+    match &art.fitted.model {
+        Classifier::Logistic(m) => {
+            let mut coef: Vec<(&String, f64)> = art
+                .fitted
+                .pipeline
+                .feature_names()
+                .iter()
+                .zip(m.coefficients.iter().copied())
+                .collect();
+            coef.sort_by(|l, r| r.1.abs().total_cmp(&l.1.abs()));
+            println!(
+                "logistic regression (log-odds of churn, standardised features), intercept {:.4}:",
+                m.intercept
+            );
+            for (name, w) in coef.iter().take(15) {
+                println!("  {w:>+8.4}  {name}");
+            }
+        }
+        Classifier::Gbdt(m) => {
+            let leaves: usize = m.trees.iter().map(|t| t.leaves()).sum();
+            let depth = m.trees.iter().map(|t| t.depth()).max().unwrap_or(0);
+            println!(
+                "gradient-boosted trees: {} trees (rounds chosen on a validation split: {}), \
+                 {} leaves in all, deepest {}, learning rate {}, base log-odds {:.4}",
+                m.trees.len(),
+                m.validated_rounds
+                    .map_or("not used".to_string(), |r| r.to_string()),
+                leaves,
+                depth,
+                m.params.learning_rate,
+                m.base_score
+            );
+        }
+        Classifier::Forest(m) => {
+            let leaves: usize = m.trees.iter().map(|t| t.leaves()).sum();
+            println!(
+                "random forest: {} trees, {:.0} leaves per tree on average, min {} rows per leaf",
+                m.trees.len(),
+                leaves as f64 / m.trees.len().max(1) as f64,
+                m.params.min_samples_leaf
+            );
+        }
+    }
+    println!("calibration: {}", art.fitted.calibrator.name());
     println!(
-        "\nlogistic regression (log-odds of churn, standardised features), intercept {:.4}:",
-        m.intercept
+        "risk tiers: high ≥ {}, medium ≥ {}, low below",
+        art.tiers.high, art.tiers.medium
     );
-    for (name, w) in coef.iter().take(15) {
-        println!("  {w:>+8.4}  {name}");
+    if let Some(v) = &art.value {
+        println!(
+            "value: margin = {} × {} per {}; discount {}; horizon {}",
+            v.margin_column,
+            v.margin_rate,
+            v.period,
+            v.discount,
+            v.horizon.map_or("none".to_string(), |h| h.to_string())
+        );
     }
     Ok(())
 }

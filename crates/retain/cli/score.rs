@@ -8,7 +8,8 @@ use retain_core::time::{DiscountRate, Duration, parse_date};
 use retain_models::clv::ClvSpec;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::churn_artefact::ChurnArtefact;
-use retain_train::churn_score::{score_churn, to_frame as churn_frame};
+use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame as churn_frame};
+use retain_train::churn_value::RiskTiers;
 use retain_train::score::score;
 use retain_train::table::read_table;
 use retain_train::write::{to_frame, write_frame};
@@ -42,6 +43,15 @@ pub struct ScoreArgs {
     /// Discount rate with its period, e.g. 10%/year [default: the model's].
     #[arg(long)]
     discount: Option<DiscountRate>,
+    /// Churn classifiers: high-risk cut-off [default: the model's, 0.5 unless trained otherwise].
+    #[arg(long)]
+    high_risk: Option<f64>,
+    /// Churn classifiers: medium-risk cut-off [default: the model's, 0.2 unless trained otherwise].
+    #[arg(long)]
+    medium_risk: Option<f64>,
+    /// Churn classifiers: drivers (top contributing input columns) per customer; 0 skips them.
+    #[arg(long, default_value_t = DRIVERS)]
+    drivers: usize,
     /// Output file: .csv or .parquet.
     #[arg(long)]
     output: PathBuf,
@@ -142,16 +152,30 @@ fn churn(a: ScoreArgs) -> Result<()> {
         .context("a churn model scores a customer table: give --data")?;
     let delimiter = data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
     let table = read_table(path, delimiter)?;
-    let scores = score_churn(&art, table)?;
+    let tiers = RiskTiers::new(
+        a.high_risk.unwrap_or(art.tiers.high),
+        a.medium_risk.unwrap_or(art.tiers.medium),
+    )?;
+    let options = ScoreOptions {
+        tiers,
+        drivers: a.drivers,
+    };
+    let scores = score_churn(&art, table, &options)?;
     let mut df = churn_frame(&scores)?;
     write_frame(&mut df, &a.output)?;
     let n = scores.ids.len();
     let count = |t: &str| scores.tier.iter().filter(|x| **x == t).count();
     let mean = scores.churn_probability.iter().sum::<f64>() / n.max(1) as f64;
+    let total = |f: fn(&retain_models::subscription::SubscriptionValue) -> f64| {
+        scores.value.as_ref().map(|v| v.iter().map(f).sum::<f64>())
+    };
+    let (clv, at_risk) = (total(|v| v.clv), total(|v| v.value_at_risk));
     if a.json {
         let v = serde_json::json!({
             "model": art.name, "customers": n, "mean_churn_probability": mean,
             "tiers": {"high": count("high"), "medium": count("medium"), "low": count("low")},
+            "tier_cutoffs": {"high": tiers.high, "medium": tiers.medium},
+            "total_clv": clv, "total_value_at_risk": at_risk,
             "output": a.output.display().to_string(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -161,11 +185,19 @@ fn churn(a: ScoreArgs) -> Result<()> {
             art.name
         );
         println!(
-            "  risk tiers: high {} (p >= 0.5), medium {} (p >= 0.2), low {}",
+            "  risk tiers: high {} (p >= {}), medium {} (p >= {}), low {}",
             count("high"),
+            tiers.high,
             count("medium"),
+            tiers.medium,
             count("low")
         );
+        if let (Some(clv), Some(at_risk)) = (clv, at_risk) {
+            println!(
+                "  CLV {clv:.2} in all ({}), value at risk {at_risk:.2}",
+                scores.value_labels.1
+            );
+        }
         println!("  wrote {}", a.output.display());
     }
     Ok(())

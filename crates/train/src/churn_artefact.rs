@@ -4,7 +4,8 @@
 
 use crate::TrainError;
 use crate::artefact::envelope;
-use crate::churn_train::{CvReport, FittedLogistic};
+use crate::churn_train::{CvReport, FittedChurn};
+use crate::churn_value::{RiskTiers, ValueSpec};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -47,14 +48,22 @@ pub struct ChurnArtefact {
     pub trained_at: String,
     /// The command line that trained it.
     pub training_command: String,
-    /// Pipeline and model, refitted on all rows.
-    pub fitted: FittedLogistic,
+    /// Pipeline, model and calibration, refitted on all rows.
+    pub fitted: FittedChurn,
     /// Cross-validation of every candidate.
     pub cv: Vec<CvReport>,
     /// Why the model was chosen.
     pub selection: String,
     /// The training data.
     pub data: ChurnData,
+    /// Seed of folds, validation splits and forests.
+    pub seed: u64,
+    /// Risk tier cut-offs used when scoring (overridable at scoring time).
+    #[serde(default)]
+    pub tiers: RiskTiers,
+    /// Subscription value settings, when a margin was configured.
+    #[serde(default)]
+    pub value: Option<ValueSpec>,
 }
 
 impl ChurnArtefact {
@@ -80,6 +89,13 @@ impl ChurnArtefact {
                 "not a churn classifier (train one with `retain train churn`)".into(),
             ));
         }
-        serde_json::from_value(v).map_err(|e| err(format!("corrupt artefact ({e})")))
+        let a: ChurnArtefact =
+            serde_json::from_value(v).map_err(|e| err(format!("corrupt artefact ({e})")))?;
+        a.fitted.validate().map_err(|e| err(e.to_string()))?;
+        RiskTiers::new(a.tiers.high, a.tiers.medium).map_err(|e| err(e.to_string()))?;
+        if let Some(v) = &a.value {
+            v.subscription().map_err(|e| err(e.to_string()))?;
+        }
+        Ok(a)
     }
 }

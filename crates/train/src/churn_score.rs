@@ -3,27 +3,14 @@
 
 use crate::TrainError;
 use crate::churn_artefact::ChurnArtefact;
+use crate::churn_value::RiskTiers;
 use polars::prelude::*;
+use rayon::prelude::*;
 use retain_core::features::{RawColumn, RawTable};
+use retain_models::subscription::SubscriptionValue;
 
-/// Probability at or above which a customer is in the `high` risk tier.
-pub const HIGH_RISK: f64 = 0.5;
-/// Probability at or above which a customer is in the `medium` risk tier (below: `low`).
-pub const MEDIUM_RISK: f64 = 0.2;
-
-/// How many drivers each row reports.
+/// Drivers each row reports unless asked otherwise.
 pub const DRIVERS: usize = 3;
-
-/// The risk tier of a churn probability.
-pub fn risk_tier(p: f64) -> &'static str {
-    if p >= HIGH_RISK {
-        "high"
-    } else if p >= MEDIUM_RISK {
-        "medium"
-    } else {
-        "low"
-    }
-}
 
 /// Scores of a customer table.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,10 +24,27 @@ pub struct ChurnScores {
     /// Top drivers per customer: (input column, signed contribution to the log-odds), largest
     /// absolute contribution first. One-hot outputs of a column are summed into that column.
     pub drivers: Vec<Vec<(String, f64)>>,
+    /// Subscription value per customer, when the artefact has a margin configured.
+    pub value: Option<Vec<SubscriptionValue>>,
+    /// Column-name suffixes of the value: (lifetime unit, CLV horizon label).
+    pub value_labels: (String, String),
+}
+
+/// What to compute when scoring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreOptions {
+    /// Risk tier cut-offs.
+    pub tiers: RiskTiers,
+    /// Drivers per row (0: none, which skips the TreeSHAP cost for tree models).
+    pub drivers: usize,
 }
 
 /// Scores every row of `table` (the target column, if present, is ignored).
-pub fn score_churn(a: &ChurnArtefact, mut table: RawTable) -> Result<ChurnScores, TrainError> {
+pub fn score_churn(
+    a: &ChurnArtefact,
+    mut table: RawTable,
+    options: &ScoreOptions,
+) -> Result<ChurnScores, TrainError> {
     let n = table.len();
     let take = |t: &mut RawTable, name: &str| {
         t.names.iter().position(|c| c == name).map(|i| {
@@ -61,7 +65,44 @@ pub fn score_churn(a: &ChurnArtefact, mut table: RawTable) -> Result<ChurnScores
             .collect(),
         None => (1..=n).map(|i| i.to_string()).collect(),
     };
-    let p = &a.fitted.pipeline;
+    // The margin column is read before the pipeline sees the table (it may also be a feature).
+    let margins = match &a.value {
+        None => None,
+        Some(v) => {
+            let i = table
+                .names
+                .iter()
+                .position(|c| *c == v.margin_column)
+                .ok_or_else(|| {
+                    TrainError::Invalid(format!(
+                        "margin column {:?} is missing from the data",
+                        v.margin_column
+                    ))
+                })?;
+            let RawColumn::Numeric(values) = &table.columns[i] else {
+                return Err(TrainError::Invalid(format!(
+                    "margin column {:?} must be numeric",
+                    v.margin_column
+                )));
+            };
+            let m = values
+                .iter()
+                .enumerate()
+                .map(|(row, x)| {
+                    x.ok_or_else(|| {
+                        TrainError::Invalid(format!(
+                            "margin column {:?} is empty on data row {}",
+                            v.margin_column,
+                            row + 1
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<f64>, _>>()?;
+            Some(m)
+        }
+    };
+    let fitted = &a.fitted;
+    let p = &fitted.pipeline;
     let x = p.transform(&table)?;
     for (column, level, count) in &x.unknown {
         tracing::warn!(
@@ -81,32 +122,60 @@ pub fn score_churn(a: &ChurnArtefact, mut table: RawTable) -> Result<ChurnScores
             "feature pipeline description does not match its outputs".into(),
         ));
     }
-    let mut out = ChurnScores {
-        ids,
-        churn_probability: Vec::with_capacity(n),
-        tier: Vec::with_capacity(n),
-        drivers: Vec::with_capacity(n),
-    };
-    for row in x.rows() {
-        let prob = a.fitted.model.predict(row);
-        let mut by_column: Vec<(String, f64)> = Vec::new();
-        for (j, c) in a.fitted.model.contributions(row).into_iter().enumerate() {
-            match by_column.last_mut() {
-                Some((name, sum)) if *name == owner[j] => *sum += c,
-                _ => by_column.push((owner[j].clone(), c)),
-            }
-        }
-        by_column.sort_by(|l, r| r.1.abs().total_cmp(&l.1.abs()));
-        by_column.truncate(DRIVERS);
-        out.churn_probability.push(prob);
-        out.tier.push(risk_tier(prob));
-        out.drivers.push(by_column);
+    let mut prob = vec![0.0; x.n_rows];
+    fitted.model.predict_batch(&x.data, x.n_features, &mut prob);
+    for v in &mut prob {
+        *v = fitted.calibrator.apply(*v);
     }
-    Ok(out)
+    let drivers: Vec<Vec<(String, f64)>> = if options.drivers == 0 {
+        vec![Vec::new(); n]
+    } else {
+        x.data
+            .par_chunks(x.n_features.max(1))
+            .take(x.n_rows)
+            .map(|row| {
+                let (_, phi) = fitted.model.contributions(row);
+                let mut by_column: Vec<(String, f64)> = Vec::new();
+                for (j, c) in phi.into_iter().enumerate() {
+                    match by_column.last_mut() {
+                        Some((name, sum)) if *name == owner[j] => *sum += c,
+                        _ => by_column.push((owner[j].clone(), c)),
+                    }
+                }
+                by_column.sort_by(|l, r| r.1.abs().total_cmp(&l.1.abs()));
+                by_column.truncate(options.drivers);
+                by_column
+            })
+            .collect()
+    };
+    let (value, value_labels) = match (&a.value, margins) {
+        (Some(v), Some(m)) => {
+            let spec = v.subscription()?;
+            let values = prob
+                .iter()
+                .zip(&m)
+                .map(|(&p, &m)| v.value(&spec, p, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            (
+                Some(values),
+                (v.lifetime_unit().to_string(), v.horizon_label()),
+            )
+        }
+        _ => (None, (String::new(), String::new())),
+    };
+    Ok(ChurnScores {
+        ids,
+        tier: prob.iter().map(|&p| options.tiers.tier(p)).collect(),
+        churn_probability: prob,
+        drivers,
+        value,
+        value_labels,
+    })
 }
 
-/// The scores as a DataFrame: customer_id, churn_probability, risk_tier, driver_k and
-/// driver_k_contribution (log-odds) for k = 1..3.
+/// The scores as a DataFrame: customer_id, churn_probability, risk_tier, then (with a margin)
+/// expected_lifetime_<unit>, clv_<horizon> and value_at_risk_<horizon>, then driver_k and
+/// driver_k_log_odds for each reported driver.
 pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
     let mut cols = vec![
         Column::new("customer_id".into(), &s.ids),
@@ -116,7 +185,23 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
             s.tier.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
         ),
     ];
-    for k in 0..DRIVERS {
+    if let Some(v) = &s.value {
+        let (unit, horizon) = &s.value_labels;
+        cols.push(Column::new(
+            format!("expected_lifetime_{unit}").into(),
+            v.iter().map(|v| v.expected_lifetime_periods).collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            format!("clv_{horizon}").into(),
+            v.iter().map(|v| v.clv).collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            format!("value_at_risk_{horizon}").into(),
+            v.iter().map(|v| v.value_at_risk).collect::<Vec<_>>(),
+        ));
+    }
+    let shown = s.drivers.iter().map(Vec::len).max().unwrap_or(0);
+    for k in 0..shown {
         let names: Vec<Option<String>> = s
             .drivers
             .iter()
@@ -129,7 +214,7 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
             .collect();
         cols.push(Column::new(format!("driver_{}", k + 1).into(), names));
         cols.push(Column::new(
-            format!("driver_{}_contribution", k + 1).into(),
+            format!("driver_{}_log_odds", k + 1).into(),
             values,
         ));
     }

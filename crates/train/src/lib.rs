@@ -21,6 +21,7 @@ pub mod artefact;
 pub mod churn_artefact;
 pub mod churn_score;
 pub mod churn_train;
+pub mod churn_value;
 pub mod clv_train;
 pub mod cv;
 pub mod error;
