@@ -5,14 +5,16 @@
 //! value in the next one, so a split "bin ≤ k" is the same as "x ≤ boundary[k]" on raw values
 //! and the fitted trees score unbinned data exactly as they were trained.
 
-/// Per-feature bin boundaries and the binned training matrix (column-major).
+/// Per-feature bin boundaries and the binned training matrix, row-major: a row's bins are
+/// contiguous, so building a leaf's histogram reads each of its rows once, in whatever order
+/// partitioning left them.
 #[derive(Debug, Clone)]
 pub struct Binned {
     /// Rows.
     pub n_rows: usize,
     /// Features.
     pub n_features: usize,
-    /// `bins[f * n_rows + i]`: bin of row i on feature f.
+    /// `bins[i * n_features + f]`: bin of row i on feature f.
     pub bins: Vec<u8>,
     /// Upper boundaries of feature f's bins; its bin count is `boundaries[f].len() + 1`.
     pub boundaries: Vec<Vec<f64>>,
@@ -80,9 +82,8 @@ impl Binned {
             column.clear();
             column.extend((0..n_rows).step_by(stride).map(|i| x[i * n_features + f]));
             let b = boundaries_of(&mut column, max_bins, min_in_bin.max(1));
-            let out = &mut bins[f * n_rows..(f + 1) * n_rows];
-            for (i, slot) in out.iter_mut().enumerate() {
-                *slot = bin_of(&b, x[i * n_features + f]);
+            for i in 0..n_rows {
+                bins[i * n_features + f] = bin_of(&b, x[i * n_features + f]);
             }
             boundaries.push(b);
         }
@@ -102,9 +103,21 @@ impl Binned {
         }
     }
 
-    /// Bins of feature `f` for all rows.
-    pub fn column(&self, f: usize) -> &[u8] {
-        &self.bins[f * self.n_rows..(f + 1) * self.n_rows]
+    /// Bins of row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[u8] {
+        &self.bins[i * self.n_features..(i + 1) * self.n_features]
+    }
+
+    /// Bin of row `i` on feature `f`.
+    #[inline]
+    pub fn get(&self, i: usize, f: usize) -> u8 {
+        self.bins[i * self.n_features + f]
+    }
+
+    /// Bins of feature `f` for all rows (a copy).
+    pub fn column(&self, f: usize) -> Vec<u8> {
+        (0..self.n_rows).map(|i| self.get(i, f)).collect()
     }
 }
 
@@ -117,9 +130,9 @@ mod tests {
         let x = [3.0, 1.0, 2.0, 1.0, 3.0];
         let b = Binned::new(&x, 1, 255, 3);
         assert_eq!(b.boundaries[0], vec![1.5, 2.5]);
-        assert_eq!(b.column(0), &[2, 0, 1, 0, 2]);
+        assert_eq!(b.column(0), vec![2, 0, 1, 0, 2]);
         // "bin ≤ k" ⇔ "x ≤ boundary[k]".
-        for (&v, &bin) in x.iter().zip(b.column(0)) {
+        for (&v, &bin) in x.iter().zip(&b.column(0)) {
             assert_eq!(bin == 0, v <= b.boundaries[0][0]);
         }
     }
@@ -130,7 +143,7 @@ mod tests {
         let b = Binned::new(&x, 1, 64, 3);
         assert!(b.boundaries[0].len() <= 63 && b.boundaries[0].len() >= 60);
         let mut counts = vec![0usize; 64];
-        for &bin in b.column(0) {
+        for &bin in &b.column(0) {
             counts[bin as usize] += 1;
         }
         let used: Vec<usize> = counts.into_iter().filter(|&c| c > 0).collect();

@@ -80,17 +80,66 @@ impl<'a> Grower<'a> {
     fn build_hist(&self, rows: &[u32], ghw: &[[f64; 3]], hist: &mut Vec<f64>) {
         hist.clear();
         hist.resize(3 * self.binned.total_bins, 0.0);
-        for f in 0..self.binned.n_features {
-            let col = self.binned.column(f);
-            let h = &mut hist[3 * self.binned.offsets[f]..];
-            for &r in rows {
-                let k = 3 * col[r as usize] as usize;
-                let v = &ghw[r as usize];
-                h[k] += v[0];
-                h[k + 1] += v[1];
-                h[k + 2] += v[2];
+        let offsets = &self.binned.offsets;
+        let (cells, _) = hist.as_chunks_mut::<3>();
+        for &r in rows {
+            let v = ghw[r as usize];
+            for (&bin, &off) in self.binned.row(r as usize).iter().zip(offsets) {
+                let c = &mut cells[off + bin as usize];
+                c[0] += v[0];
+                c[1] += v[1];
+                c[2] += v[2];
             }
         }
+    }
+
+    /// Whether splits draw a subset of features (forest): then each split builds histograms of
+    /// just the drawn features from the leaf's rows, instead of keeping every feature's
+    /// histogram for the subtraction trick, which would cost O(features × bins) per node.
+    fn sampled(&self) -> bool {
+        self.params.features_per_split < self.binned.n_features
+    }
+
+    /// Best split over a random draw of features, from the leaf's rows.
+    fn best_split_rows(
+        &mut self,
+        rows: &[u32],
+        ghw: &[[f64; 3]],
+        sum: [f64; 3],
+        depth: usize,
+        scratch: &mut Vec<f64>,
+    ) -> Option<Split> {
+        let p = self.params;
+        if depth >= p.max_depth || sum[2] < 2.0 * p.min_weight_in_leaf {
+            return None;
+        }
+        let nf = self.binned.n_features;
+        let draw = p.features_per_split.min(nf);
+        for i in 0..draw {
+            let j = self.rng.random_range(i..nf);
+            self.features.swap(i, j);
+        }
+        let parent = score(sum[0], sum[1], p.lambda_l2);
+        let mut best: Option<Split> = None;
+        for d in 0..draw {
+            let f = self.features[d];
+            let nb = self.binned.boundaries[f].len() + 1;
+            scratch.clear();
+            scratch.resize(3 * nb, 0.0);
+            for &r in rows {
+                let k = 3 * self.binned.get(r as usize, f) as usize;
+                let v = &ghw[r as usize];
+                scratch[k] += v[0];
+                scratch[k + 1] += v[1];
+                scratch[k + 2] += v[2];
+            }
+            if let Some(s) = scan(scratch, nb, f, sum, parent, &p)
+                && best.is_none_or(|b| s.gain > b.gain)
+            {
+                best = Some(s);
+            }
+        }
+        best
     }
 
     fn best_split(&mut self, hist: &[f64], sum: [f64; 3], depth: usize) -> Option<Split> {
@@ -112,26 +161,10 @@ impl<'a> Grower<'a> {
         for &f in &self.features[..draw] {
             let nb = self.binned.boundaries[f].len() + 1;
             let h = &hist[3 * self.binned.offsets[f]..3 * (self.binned.offsets[f] + nb)];
-            let (mut gl, mut hl, mut wl) = (0.0, 0.0, 0.0);
-            for b in 0..nb - 1 {
-                gl += h[3 * b];
-                hl += h[3 * b + 1];
-                wl += h[3 * b + 2];
-                if wl < p.min_weight_in_leaf || hl < p.min_hessian_in_leaf {
-                    continue;
-                }
-                let (gr, hr, wr) = (sum[0] - gl, sum[1] - hl, sum[2] - wl);
-                if wr < p.min_weight_in_leaf || hr < p.min_hessian_in_leaf {
-                    break;
-                }
-                let gain = score(gl, hl, p.lambda_l2) + score(gr, hr, p.lambda_l2) - parent;
-                if gain > p.min_gain.max(1e-12) && best.is_none_or(|s| gain > s.gain) {
-                    best = Some(Split {
-                        feature: f,
-                        bin: b as u8,
-                        gain,
-                    });
-                }
+            if let Some(s) = scan(h, nb, f, sum, parent, &p)
+                && best.is_none_or(|b| s.gain > b.gain)
+            {
+                best = Some(s);
             }
         }
         best
@@ -158,9 +191,15 @@ impl<'a> Grower<'a> {
             value: leaf_value(sum),
             cover: sum[2],
         }];
+        let sampled = self.sampled();
+        let mut scratch = Vec::new();
         let mut hist = Vec::new();
-        self.build_hist(rows, ghw, &mut hist);
-        let split = self.best_split(&hist, sum, 0);
+        let split = if sampled {
+            self.best_split_rows(rows, ghw, sum, 0, &mut scratch)
+        } else {
+            self.build_hist(rows, ghw, &mut hist);
+            self.best_split(&hist, sum, 0)
+        };
         let mut open = vec![Open {
             node: 0,
             start: 0,
@@ -189,33 +228,45 @@ impl<'a> Grower<'a> {
             let mut leaf = open.swap_remove(i);
             let s = leaf.split.expect("picked leaves have a split");
             // Partition the leaf's rows: bin ≤ s.bin to the front.
-            let col = self.binned.column(s.feature);
             let seg = &mut rows[leaf.start..leaf.end];
             let mut mid = 0;
             for j in 0..seg.len() {
-                if col[seg[j] as usize] <= s.bin {
+                if self.binned.get(seg[j] as usize, s.feature) <= s.bin {
                     seg.swap(mid, j);
                     mid += 1;
                 }
             }
             let mid = leaf.start + mid;
             let (ls, le, rs, re) = (leaf.start, mid, mid, leaf.end);
-            // Histogram of the smaller child from its rows; the larger is parent − smaller.
-            let left_smaller = le - ls <= re - rs;
-            let (ss, se) = if left_smaller { (ls, le) } else { (rs, re) };
-            let mut small = Vec::new();
-            self.build_hist(&rows[ss..se], ghw, &mut small);
-            let mut large = std::mem::take(&mut leaf.hist);
-            for (a, b) in large.iter_mut().zip(&small) {
-                *a -= b;
-            }
-            let (lhist, rhist) = if left_smaller {
-                (small, large)
+            let (lhist, rhist, lsum, rsum);
+            if sampled {
+                let mut ls_ = [0.0; 3];
+                for &r in &rows[ls..le] {
+                    for k in 0..3 {
+                        ls_[k] += ghw[r as usize][k];
+                    }
+                }
+                lsum = ls_;
+                lhist = Vec::new();
+                rhist = Vec::new();
             } else {
-                (large, small)
-            };
-            let lsum = sum_of(&lhist, self.binned, 0);
-            let rsum = [
+                // Histogram of the smaller child from its rows; the larger is parent − smaller.
+                let left_smaller = le - ls <= re - rs;
+                let (ss, se) = if left_smaller { (ls, le) } else { (rs, re) };
+                let mut small = Vec::new();
+                self.build_hist(&rows[ss..se], ghw, &mut small);
+                let mut large = std::mem::take(&mut leaf.hist);
+                for (a, b) in large.iter_mut().zip(&small) {
+                    *a -= b;
+                }
+                (lhist, rhist) = if left_smaller {
+                    (small, large)
+                } else {
+                    (large, small)
+                };
+                lsum = sum_of(&lhist, self.binned, 0);
+            }
+            rsum = [
                 leaf.sum[0] - lsum[0],
                 leaf.sum[1] - lsum[1],
                 leaf.sum[2] - lsum[2],
@@ -238,8 +289,17 @@ impl<'a> Grower<'a> {
             }
             leaves += 1;
             let depth = leaf.depth + 1;
-            let lsplit = self.best_split(&lhist, lsum, depth);
-            let rsplit = self.best_split(&rhist, rsum, depth);
+            let (lsplit, rsplit) = if sampled {
+                (
+                    self.best_split_rows(&rows[ls..le], ghw, lsum, depth, &mut scratch),
+                    self.best_split_rows(&rows[rs..re], ghw, rsum, depth, &mut scratch),
+                )
+            } else {
+                (
+                    self.best_split(&lhist, lsum, depth),
+                    self.best_split(&rhist, rsum, depth),
+                )
+            };
             for (node, start, end, sum, hist, split) in [
                 (r, rs, re, rsum, rhist, rsplit),
                 (l, ls, le, lsum, lhist, lsplit),
@@ -259,6 +319,33 @@ impl<'a> Grower<'a> {
         }
         Tree { nodes }
     }
+}
+
+/// The best split of one feature's histogram `h` (`nb` bins of (g, h, w)).
+fn scan(h: &[f64], nb: usize, f: usize, sum: [f64; 3], parent: f64, p: &GrowParams) -> Option<Split> {
+    let (mut gl, mut hl, mut wl) = (0.0, 0.0, 0.0);
+    let mut best: Option<Split> = None;
+    for b in 0..nb - 1 {
+        gl += h[3 * b];
+        hl += h[3 * b + 1];
+        wl += h[3 * b + 2];
+        if wl < p.min_weight_in_leaf || hl < p.min_hessian_in_leaf {
+            continue;
+        }
+        let (gr, hr, wr) = (sum[0] - gl, sum[1] - hl, sum[2] - wl);
+        if wr < p.min_weight_in_leaf || hr < p.min_hessian_in_leaf {
+            break;
+        }
+        let gain = score(gl, hl, p.lambda_l2) + score(gr, hr, p.lambda_l2) - parent;
+        if gain > p.min_gain.max(1e-12) && best.is_none_or(|s| gain > s.gain) {
+            best = Some(Split {
+                feature: f,
+                bin: b as u8,
+                gain,
+            });
+        }
+    }
+    best
 }
 
 /// (Σg, Σh, Σw) of a leaf from its histogram, read off one feature's bins.
