@@ -3,8 +3,8 @@
 use super::report;
 use anyhow::Result;
 use clap::Args;
-use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_models::classifier::model::Classifier;
+use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::churn_artefact::ChurnArtefact;
 use std::path::PathBuf;
 

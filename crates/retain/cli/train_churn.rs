@@ -125,14 +125,15 @@ pub fn run(a: ChurnArgs) -> Result<()> {
         v.subscription()?;
     }
     let table = read_table(&a.data, a.delimiter as u8)?;
-    if let Some(v) = &value
-        && !table.names.contains(&v.margin_column)
-    {
-        anyhow::bail!(
-            "--margin column {:?} not found; columns: {}",
-            v.margin_column,
-            table.names.join(", ")
-        );
+    if let Some(v) = &value {
+        if !table.names.contains(&v.margin_column) {
+            anyhow::bail!(
+                "--margin column {:?} not found; columns: {}",
+                v.margin_column,
+                table.names.join(", ")
+            );
+        }
+        v.margins(&table)?;
     }
     let data = split_label(table, &a.target, &a.positive, a.id.as_deref())?;
     let pipeline = PipelineSpec {

@@ -68,38 +68,7 @@ pub fn score_churn(
     // The margin column is read before the pipeline sees the table (it may also be a feature).
     let margins = match &a.value {
         None => None,
-        Some(v) => {
-            let i = table
-                .names
-                .iter()
-                .position(|c| *c == v.margin_column)
-                .ok_or_else(|| {
-                    TrainError::Invalid(format!(
-                        "margin column {:?} is missing from the data",
-                        v.margin_column
-                    ))
-                })?;
-            let RawColumn::Numeric(values) = &table.columns[i] else {
-                return Err(TrainError::Invalid(format!(
-                    "margin column {:?} must be numeric",
-                    v.margin_column
-                )));
-            };
-            let m = values
-                .iter()
-                .enumerate()
-                .map(|(row, x)| {
-                    x.ok_or_else(|| {
-                        TrainError::Invalid(format!(
-                            "margin column {:?} is empty on data row {}",
-                            v.margin_column,
-                            row + 1
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<f64>, _>>()?;
-            Some(m)
-        }
+        Some(v) => Some(v.margins(&table)?),
     };
     let fitted = &a.fitted;
     let p = &fitted.pipeline;
@@ -189,7 +158,9 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
         let (unit, horizon) = &s.value_labels;
         cols.push(Column::new(
             format!("expected_lifetime_{unit}").into(),
-            v.iter().map(|v| v.expected_lifetime_periods).collect::<Vec<_>>(),
+            v.iter()
+                .map(|v| v.expected_lifetime_periods)
+                .collect::<Vec<_>>(),
         ));
         cols.push(Column::new(
             format!("clv_{horizon}").into(),

@@ -7,8 +7,8 @@
 use crate::TrainError;
 use crate::cv::stratified_folds;
 use crate::metrics::{MeanStd, MetricKind, Metrics};
-use retain_core::features::{FeaturePipeline, PipelineSpec, RawColumn, RawTable};
 use rayon::prelude::*;
+use retain_core::features::{FeaturePipeline, PipelineSpec, RawColumn, RawTable};
 use retain_models::classifier::calibration::{CalibrationChoice, Calibrator, choose_calibration};
 use retain_models::classifier::logistic::Logistic;
 use retain_models::classifier::model::Classifier;
@@ -505,7 +505,11 @@ pub fn train_churn(data: &Labelled, spec: &ChurnSpec) -> Result<Trained, TrainEr
         format!(
             "{} has the {} mean {} over {} folds ({:.4}; {})",
             chosen.describe(),
-            if metric.higher_is_better() { "highest" } else { "lowest" },
+            if metric.higher_is_better() {
+                "highest"
+            } else {
+                "lowest"
+            },
             metric,
             spec.folds,
             cv[best].mean(metric),

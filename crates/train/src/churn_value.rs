@@ -6,6 +6,7 @@
 //! it into per-period quantities with explicit units.
 
 use crate::TrainError;
+use retain_core::features::{RawColumn, RawTable};
 use retain_core::time::{DiscountRate, Duration};
 use retain_models::subscription::{SubscriptionSpec, SubscriptionValue, subscription_value};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,43 @@ impl ValueSpec {
         };
         spec.validate()?;
         Ok(spec)
+    }
+
+    /// The margin column of a customer table as numbers (text cells are parsed); a missing
+    /// column, an empty cell or a non-number is an error naming the column and data row.
+    pub fn margins(&self, table: &RawTable) -> Result<Vec<f64>, TrainError> {
+        let name = &self.margin_column;
+        let i = table.names.iter().position(|c| c == name).ok_or_else(|| {
+            TrainError::Invalid(format!("margin column {name:?} is missing from the data"))
+        })?;
+        let bad = |row: usize, what: String| {
+            TrainError::Invalid(format!(
+                "margin column {name:?}, data row {}: {what}",
+                row + 1
+            ))
+        };
+        let parse = |row: usize, x: Option<f64>| match x {
+            Some(v) if v.is_finite() => Ok(v),
+            Some(v) => Err(bad(row, format!("{v} is not a finite number"))),
+            None => Err(bad(row, "empty".into())),
+        };
+        match &table.columns[i] {
+            RawColumn::Numeric(v) => v.iter().enumerate().map(|(r, x)| parse(r, *x)).collect(),
+            RawColumn::Text(v) => v
+                .iter()
+                .enumerate()
+                .map(|(r, x)| match x.as_deref().map(str::trim) {
+                    None | Some("") => Err(bad(r, "empty".into())),
+                    Some(t) => match t.parse::<f64>() {
+                        Ok(n) => parse(r, Some(n)),
+                        Err(_) => Err(bad(r, format!("{t:?} is not a number"))),
+                    },
+                })
+                .collect(),
+            RawColumn::Bool(_) => Err(TrainError::Invalid(format!(
+                "margin column {name:?} must be numeric, not yes/no"
+            ))),
+        }
     }
 
     /// The unit that lifetimes are reported in, plural (e.g. `months`).
@@ -160,11 +198,17 @@ mod tests {
     fn refuses_impossible_settings() {
         let mut s = spec(None);
         s.discount = "0%/year".parse().unwrap();
-        assert!(s.subscription().is_err(), "no discount and no horizon is unbounded");
+        assert!(
+            s.subscription().is_err(),
+            "no discount and no horizon is unbounded"
+        );
         let s = spec(Some(Duration::new(1.0, TimeUnit::Day)));
         assert!(s.subscription().is_err());
         assert!(RiskTiers::new(0.2, 0.5).is_err());
         let t = RiskTiers::new(0.6, 0.3).unwrap();
-        assert_eq!((t.tier(0.7), t.tier(0.3), t.tier(0.29)), ("high", "medium", "low"));
+        assert_eq!(
+            (t.tier(0.7), t.tier(0.3), t.tier(0.29)),
+            ("high", "medium", "low")
+        );
     }
 }

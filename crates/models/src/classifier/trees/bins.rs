@@ -37,7 +37,10 @@ fn boundaries_of(values: &mut [f64], max_bins: usize, min_in_bin: usize) -> Vec<
         }
     }
     if distinct.len() <= max_bins {
-        return distinct.windows(2).map(|w| 0.5 * (w[0].0 + w[1].0)).collect();
+        return distinct
+            .windows(2)
+            .map(|w| 0.5 * (w[0].0 + w[1].0))
+            .collect();
     }
     // Greedy equal-frequency bins over distinct values: close a bin once it holds its share.
     let total = values.len();

@@ -104,7 +104,8 @@ impl Forest {
                         [-(t as u8 as f64) * c, c, c]
                     })
                     .collect();
-                let mut rows: Vec<u32> = (0..n as u32).filter(|&i| counts[i as usize] > 0).collect();
+                let mut rows: Vec<u32> =
+                    (0..n as u32).filter(|&i| counts[i as usize] > 0).collect();
                 let mut tree =
                     Grower::new(&binned, grow, tree_seed.rotate_left(17)).grow(&mut rows, &ghw);
                 // Histogram subtraction can leave a churn rate a rounding error outside [0, 1].
@@ -157,7 +158,11 @@ impl Forest {
 
     /// The SHAP base value: mean over trees of the cover-weighted mean leaf.
     pub fn expected_value(&self) -> f64 {
-        self.trees.iter().map(super::shap::expected_value).sum::<f64>() / self.trees.len() as f64
+        self.trees
+            .iter()
+            .map(super::shap::expected_value)
+            .sum::<f64>()
+            / self.trees.len() as f64
     }
 
     /// Checks a model loaded from an artefact.
@@ -178,7 +183,10 @@ impl Forest {
                     name: "forest",
                     reason: format!("tree {i}: {reason}"),
                 })?;
-            if t.nodes.iter().any(|n| n.is_leaf() && !(0.0..=1.0).contains(&n.value)) {
+            if t.nodes
+                .iter()
+                .any(|n| n.is_leaf() && !(0.0..=1.0).contains(&n.value))
+            {
                 return Err(ModelError::InvalidParam {
                     name: "forest",
                     reason: format!("tree {i} has a leaf probability outside [0, 1]"),
@@ -213,13 +221,26 @@ mod tests {
     fn learns_an_interaction_with_probabilities_and_additive_contributions() {
         let (x, y) = data(2000, 1);
         let (xt, yt) = data(500, 2);
-        let f = Forest::fit(&x, 3, &y, ForestParams { n_trees: 50, ..Default::default() }, 9)
-            .unwrap();
+        let f = Forest::fit(
+            &x,
+            3,
+            &y,
+            ForestParams {
+                n_trees: 50,
+                ..Default::default()
+            },
+            9,
+        )
+        .unwrap();
         let mut p = vec![0.0; yt.len()];
         f.predict_batch(&xt, &mut p);
         assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
         // Accuracy near the Bayes rate σ(2) ≈ 0.88.
-        let correct = p.iter().zip(&yt).filter(|(p, y)| (**p > 0.5) == **y).count();
+        let correct = p
+            .iter()
+            .zip(&yt)
+            .filter(|(p, y)| (**p > 0.5) == **y)
+            .count();
         assert!(correct as f64 / yt.len() as f64 > 0.8, "{correct}");
         let base = f.expected_value();
         for (i, row) in xt.chunks(3).enumerate().take(20) {
@@ -233,7 +254,10 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_forest() {
         let (x, y) = data(300, 3);
-        let p = ForestParams { n_trees: 10, ..Default::default() };
+        let p = ForestParams {
+            n_trees: 10,
+            ..Default::default()
+        };
         let a = Forest::fit(&x, 3, &y, p, 4).unwrap();
         let b = Forest::fit(&x, 3, &y, p, 4).unwrap();
         let c = Forest::fit(&x, 3, &y, p, 5).unwrap();

@@ -348,7 +348,8 @@ mod tests {
             let b: f64 = rng.random::<f64>() * 2.0 - 1.0;
             let c: f64 = rng.random();
             let d: f64 = rng.random();
-            let z = if (a > 0.0) ^ (b > 0.0) { 1.5 } else { -1.5 } + if c > 0.7 { 1.0 } else { 0.0 };
+            let z =
+                if (a > 0.0) ^ (b > 0.0) { 1.5 } else { -1.5 } + if c > 0.7 { 1.0 } else { 0.0 };
             x.extend([a, b, c, d]);
             y.push(rng.random::<f64>() < sigmoid(z - 0.5));
         }
@@ -403,7 +404,11 @@ mod tests {
         for row in x.chunks(4).take(50) {
             let phi = m.contributions(row);
             let total = base + phi.iter().sum::<f64>();
-            assert!((total - m.logit(row)).abs() < 1e-9, "{total} vs {}", m.logit(row));
+            assert!(
+                (total - m.logit(row)).abs() < 1e-9,
+                "{total} vs {}",
+                m.logit(row)
+            );
         }
         // The noise feature (index 3) matters least on average.
         let mut mean_abs = [0.0; 4];
@@ -412,7 +417,10 @@ mod tests {
                 mean_abs[j] += v.abs();
             }
         }
-        assert!(mean_abs[3] < mean_abs[0] && mean_abs[3] < mean_abs[1], "{mean_abs:?}");
+        assert!(
+            mean_abs[3] < mean_abs[0] && mean_abs[3] < mean_abs[1],
+            "{mean_abs:?}"
+        );
     }
 
     #[test]
@@ -426,8 +434,26 @@ mod tests {
 
     #[test]
     fn refuses_bad_input() {
-        assert!(Gbdt::fit(&[1.0, f64::NAN], 1, &[true, false], GbdtParams::default(), 1).is_err());
+        assert!(
+            Gbdt::fit(
+                &[1.0, f64::NAN],
+                1,
+                &[true, false],
+                GbdtParams::default(),
+                1
+            )
+            .is_err()
+        );
         assert!(Gbdt::fit(&[1.0, 2.0], 1, &[true, true], GbdtParams::default(), 1).is_err());
-        assert!(Gbdt::fit(&[1.0, 2.0, 3.0], 1, &[true, false], GbdtParams::default(), 1).is_err());
+        assert!(
+            Gbdt::fit(
+                &[1.0, 2.0, 3.0],
+                1,
+                &[true, false],
+                GbdtParams::default(),
+                1
+            )
+            .is_err()
+        );
     }
 }

@@ -322,7 +322,14 @@ impl<'a> Grower<'a> {
 }
 
 /// The best split of one feature's histogram `h` (`nb` bins of (g, h, w)).
-fn scan(h: &[f64], nb: usize, f: usize, sum: [f64; 3], parent: f64, p: &GrowParams) -> Option<Split> {
+fn scan(
+    h: &[f64],
+    nb: usize,
+    f: usize,
+    sum: [f64; 3],
+    parent: f64,
+    p: &GrowParams,
+) -> Option<Split> {
     let (mut gl, mut hl, mut wl) = (0.0, 0.0, 0.0);
     let mut best: Option<Split> = None;
     for b in 0..nb - 1 {
@@ -394,7 +401,14 @@ mod tests {
         }
         let binned = Binned::new(&x, 3, 255, 1);
         let mut rows: Vec<u32> = (0..n as u32).collect();
-        let mut g = Grower::new(&binned, GrowParams { max_leaves: 4, ..params() }, 1);
+        let mut g = Grower::new(
+            &binned,
+            GrowParams {
+                max_leaves: 4,
+                ..params()
+            },
+            1,
+        );
         let tree = g.grow(&mut rows, &ghw);
         assert_eq!(tree.leaves(), 4);
         for i in 0..n {

@@ -250,7 +250,10 @@ mod tests {
             tree_shap(&t, &row, &mut phi, 1.0);
             let expected = brute_force(&t, &row, 3);
             for j in 0..3 {
-                assert!((phi[j] - expected[j]).abs() < 1e-12, "{row:?}: {phi:?} vs {expected:?}");
+                assert!(
+                    (phi[j] - expected[j]).abs() < 1e-12,
+                    "{row:?}: {phi:?} vs {expected:?}"
+                );
             }
             // Local accuracy: base value + Σφ = f(x).
             let total = expected_value(&t) + phi.iter().sum::<f64>();

@@ -103,7 +103,11 @@ impl Tree {
                 1 + go(t, n.left as usize).max(go(t, n.right as usize))
             }
         }
-        if self.nodes.is_empty() { 0 } else { go(self, 0) }
+        if self.nodes.is_empty() {
+            0
+        } else {
+            go(self, 0)
+        }
     }
 
     /// Number of leaves.
@@ -129,7 +133,9 @@ impl Tree {
             }
             let (l, r) = (n.left as usize, n.right as usize);
             if l <= i || r <= i || l >= self.nodes.len() || r >= self.nodes.len() || l == r {
-                return Err(format!("node {i} has children {l}, {r} out of order or range"));
+                return Err(format!(
+                    "node {i} has children {l}, {r} out of order or range"
+                ));
             }
             if n.feature as usize >= n_features || n.threshold.is_nan() {
                 return Err(format!(
