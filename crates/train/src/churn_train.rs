@@ -370,7 +370,9 @@ pub fn cross_validate(
     let started = std::time::Instant::now();
     let fold = stratified_folds(&data.y, spec.folds, spec.seed)?;
     let n = data.y.len();
-    let results: Vec<Result<(Vec<usize>, Vec<f64>), TrainError>> = (0..spec.folds)
+    // (held-out rows, their probabilities) of each fold.
+    type FoldResult = Result<(Vec<usize>, Vec<f64>), TrainError>;
+    let results: Vec<FoldResult> = (0..spec.folds)
         .into_par_iter()
         .map(|k| {
             let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold[i] == k);

@@ -65,7 +65,8 @@ impl Forest {
         seed: u64,
     ) -> Result<Forest, ModelError> {
         check_inputs(x, n_features, y)?;
-        if params.n_trees == 0 || !(params.min_samples_leaf >= 1.0) {
+        if params.n_trees == 0 || params.min_samples_leaf.is_nan() || params.min_samples_leaf < 1.0
+        {
             return Err(ModelError::InvalidParam {
                 name: "forest",
                 reason: format!("settings out of range: {params:?}"),

@@ -122,7 +122,7 @@ impl Tree {
             return Err("tree has no nodes".into());
         }
         for (i, n) in self.nodes.iter().enumerate() {
-            if !n.value.is_finite() || !(n.cover >= 0.0 && n.cover.is_finite()) {
+            if !(n.value.is_finite() && n.cover >= 0.0 && n.cover.is_finite()) {
                 return Err(format!("node {i} has a non-finite value or cover"));
             }
             if n.is_leaf() {
