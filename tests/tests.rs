@@ -671,3 +671,16 @@ fn churn_auto_chooses_trees_on_non_linear_data() {
     let e = err(&retain(&["inspect", &path]));
     assert!(e.contains("feature 9999"), "{e}");
 }
+
+#[test]
+fn train_churn_help_documents_the_subscription_clv_formula() {
+    let help = ok(&retain(&["train", "churn", "--help"]));
+    for needle in [
+        "CLV = Σ_{t=1..H} m (1−p)^t / (1+d)^t",
+        "value at risk = CLV × p",
+        "Assumptions:",
+        "--margin-rate",
+    ] {
+        assert!(help.contains(needle), "missing {needle:?} in:\n{help}");
+    }
+}

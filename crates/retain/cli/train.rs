@@ -22,9 +22,9 @@ pub enum TrainCommand {
     /// to --observation-end (default: the last date in the log) is the holdout on which the
     /// models are evaluated and, with --model all, compared.
     Clv(ClvArgs),
-    /// Contractual churn: a classifier on a customer table (one row per customer, a churn
-    /// column), with stratified cross-validation; the pipeline and model are refitted on all
-    /// rows and saved.
+    /// Contractual churn: classifiers on a customer table, cross-validated, the best calibrated
+    /// and refitted; optional subscription CLV (see --help for the formula).
+    #[command(long_about = super::train_churn::LONG_ABOUT)]
     Churn(super::train_churn::ChurnArgs),
 }
 

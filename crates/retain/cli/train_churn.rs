@@ -13,7 +13,8 @@ use retain_train::metrics::MetricKind;
 use retain_train::table::read_table;
 use std::path::PathBuf;
 
-const LONG_ABOUT: &str = "\
+/// The long help of `retain train churn`, with the subscription CLV formula.
+pub const LONG_ABOUT: &str = "\
 Trains churn classifiers on a customer table (one row per customer, a binary churn column).
 
 Every candidate (--model auto: logistic regression, gradient-boosted trees, random forest) is
@@ -35,7 +36,6 @@ SUBSCRIPTION CLV (with --margin)
 
 /// Flags of `retain train churn`.
 #[derive(Debug, Args)]
-#[command(long_about = LONG_ABOUT)]
 pub struct ChurnArgs {
     /// Customer table: one row per customer (CSV with a header, or Parquet).
     #[arg(long)]
