@@ -1,8 +1,6 @@
 //! Protobuf messages and gRPC stubs of `proto/retain/v1`, generated at build time.
 //!
-//! The scoring server that serves them is the subject of the server issue; until it lands the
-//! generated items are only compiled (and checked against the proto), hence the `dead_code`
-//! allowance.
+//! Generated code: some client items are unused by the binary (tests use them).
 #![allow(dead_code, clippy::all, missing_docs)]
 
 /// `retain.v1`.

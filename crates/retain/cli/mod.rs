@@ -22,6 +22,9 @@ pub struct Cli {
     /// Log progress (info level) to stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Logs as JSON lines (for log shippers) instead of text.
+    #[arg(long, global = true, env = "RETAIN_LOG_JSON")]
+    pub log_json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,6 +40,16 @@ enum Command {
     Score(score::ScoreArgs),
     /// Metrics of a churn classifier on a labelled customer table.
     Evaluate(evaluate::EvaluateArgs),
+    /// Serve the models of a directory over gRPC (retain.v1 Scoring and Models, health,
+    /// reflection), reloading them on change.
+    Serve(crate::serve::ServeArgs),
+}
+
+impl Cli {
+    /// Whether this is the long-running server (which logs at info level by default).
+    pub fn is_server(&self) -> bool {
+        matches!(self.command, Command::Serve(_))
+    }
 }
 
 /// Runs the parsed command.
@@ -46,5 +59,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Score(a) => score::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Serve(a) => crate::serve::run(a),
     }
 }

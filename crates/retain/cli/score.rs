@@ -5,7 +5,6 @@ use anyhow::{Context, Result};
 use clap::Args;
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{DiscountRate, Duration, parse_date};
-use retain_models::clv::ClvSpec;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::churn_artefact::ChurnArtefact;
 use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame as churn_frame};
@@ -95,19 +94,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     if summaries.is_empty() {
         anyhow::bail!("no customer made a purchase on or before {as_of_text}");
     }
-    let step = a.clv_step.unwrap_or_else(|| {
-        let n = a.horizon.in_unit(art.clv.step.unit) / art.clv.step.value;
-        if (n - n.round()).abs() < 1e-9 && n >= 1.0 {
-            art.clv.step
-        } else {
-            Duration::new(1.0, a.horizon.unit)
-        }
-    });
-    let spec = ClvSpec {
-        horizon: a.horizon,
-        step,
-        discount: a.discount.unwrap_or(art.clv.discount),
-    };
+    let spec = art.clv_spec(a.horizon, a.clv_step, a.discount);
     let table = score(&art, &summaries, a.horizon, &spec)?;
     let mut df = to_frame(&table, art.time_unit, a.horizon)?;
     write_frame(&mut df, &a.output)?;

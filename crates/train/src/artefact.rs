@@ -6,6 +6,7 @@
 use crate::TrainError;
 use crate::holdout::HoldoutMetrics;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
+use retain_models::clv::ClvSpec;
 use retain_models::fit::Convergence;
 use retain_models::gammagamma::GammaGamma;
 use retain_models::model::PurchaseModel;
@@ -144,6 +145,30 @@ pub struct ClvArtefact {
 }
 
 impl ClvArtefact {
+    /// The CLV settings for a scoring horizon: the given step and discount, or the artefact's
+    /// defaults. The default step is the trained one when it divides the horizon, otherwise one
+    /// unit of the horizon's own unit.
+    pub fn clv_spec(
+        &self,
+        horizon: Duration,
+        step: Option<Duration>,
+        discount: Option<DiscountRate>,
+    ) -> ClvSpec {
+        let step = step.unwrap_or_else(|| {
+            let n = horizon.in_unit(self.clv.step.unit) / self.clv.step.value;
+            if (n - n.round()).abs() < 1e-9 && n >= 1.0 {
+                self.clv.step
+            } else {
+                Duration::new(1.0, horizon.unit)
+            }
+        });
+        ClvSpec {
+            horizon,
+            step,
+            discount: discount.unwrap_or(self.clv.discount),
+        }
+    }
+
     /// A content version for `purchase`, `spend` and the data fingerprint: the first 12 hex
     /// digits of their SHA-256, so retraining on the same data gives the same version.
     pub fn content_version(

@@ -83,18 +83,22 @@ impl ChurnArtefact {
             reason,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let v = envelope(&text).map_err(err)?;
+        Self::from_json(&text).map_err(err)
+    }
+
+    /// Parses and checks a churn artefact's JSON text: envelope, kind, structure of the fitted
+    /// model against its pipeline, tiers and value settings.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let v = envelope(text)?;
         if v.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
-            return Err(err(
-                "not a churn classifier (train one with `retain train churn`)".into(),
-            ));
+            return Err("not a churn classifier (train one with `retain train churn`)".into());
         }
         let a: ChurnArtefact =
-            serde_json::from_value(v).map_err(|e| err(format!("corrupt artefact ({e})")))?;
-        a.fitted.validate().map_err(|e| err(e.to_string()))?;
-        RiskTiers::new(a.tiers.high, a.tiers.medium).map_err(|e| err(e.to_string()))?;
+            serde_json::from_value(v).map_err(|e| format!("corrupt artefact ({e})"))?;
+        a.fitted.validate().map_err(|e| e.to_string())?;
+        RiskTiers::new(a.tiers.high, a.tiers.medium).map_err(|e| e.to_string())?;
         if let Some(v) = &a.value {
-            v.subscription().map_err(|e| err(e.to_string()))?;
+            v.subscription().map_err(|e| e.to_string())?;
         }
         Ok(a)
     }

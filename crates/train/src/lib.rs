@@ -27,6 +27,7 @@ pub mod cv;
 pub mod error;
 pub mod holdout;
 pub mod metrics;
+pub mod online;
 pub mod read;
 pub mod score;
 pub mod table;

@@ -1,0 +1,451 @@
+//! Scoring one customer at a time, for the server: the same code paths as the CLI's batch
+//! scoring (a one-customer summary table through [`crate::score::score`], a one-row customer
+//! table through [`crate::churn_score::score_churn`]), so a customer scored over gRPC gets
+//! exactly the numbers the nightly batch gives.
+//!
+//! Errors name the request field at fault (`summary.t_x`, `features.tenure`...), so the server
+//! can hand them to the caller as they are.
+
+use crate::TrainError;
+use crate::artefact::ClvArtefact;
+use crate::churn_artefact::ChurnArtefact;
+use crate::churn_score::{DRIVERS, ScoreOptions, score_churn};
+use crate::churn_value::RiskTiers;
+use crate::score::score;
+use retain_core::features::{FeatureError, RawColumn, RawTable};
+use retain_core::summary::{Summaries, SummaryOptions, summarise};
+use retain_core::time::{Day, Duration, TimeUnit, iso};
+use retain_core::transactions::TransactionLog;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Horizon used when a request names none (CLV models): 52 weeks, as the CLI.
+pub const DEFAULT_HORIZON: Duration = Duration {
+    value: 52.0,
+    unit: TimeUnit::Week,
+};
+
+/// A parsed artefact of either kind.
+#[derive(Debug, Clone)]
+pub enum Artefact {
+    /// Buy-till-you-die CLV model.
+    Clv(Box<ClvArtefact>),
+    /// Churn classifier.
+    Churn(Box<ChurnArtefact>),
+}
+
+/// An artefact loaded for serving.
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    /// Model name: the file stem.
+    pub name: String,
+    /// First 12 hex digits of the SHA-256 of the file's bytes.
+    pub version: String,
+    /// Where it was loaded from.
+    pub file: PathBuf,
+    /// The file's text (for `GetModel`).
+    pub text: String,
+    /// The parsed, checked artefact.
+    pub artefact: Artefact,
+}
+
+impl LoadedModel {
+    /// Reads, hashes, parses and checks an artefact file; the reason is returned on refusal.
+    pub fn from_file(path: &Path) -> Result<LoadedModel, String> {
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        let version: String = Sha256::digest(&bytes)
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+        let head = crate::artefact::envelope(&text)?;
+        let artefact = match head.get("kind").and_then(|k| k.as_str()) {
+            Some(crate::churn_artefact::KIND) => {
+                Artefact::Churn(Box::new(ChurnArtefact::from_json(&text)?))
+            }
+            None => Artefact::Clv(Box::new(ClvArtefact::from_json(&text)?)),
+            Some(other) => return Err(format!("unknown model kind {other:?}")),
+        };
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Ok(LoadedModel {
+            name,
+            version,
+            file: path.to_path_buf(),
+            text,
+            artefact,
+        })
+    }
+
+    /// `clv` or `churn`.
+    pub fn kind(&self) -> &'static str {
+        match self.artefact {
+            Artefact::Clv(_) => "clv",
+            Artefact::Churn(_) => "churn",
+        }
+    }
+
+    /// What model it is, e.g. `pareto-nbd + gamma-gamma` or `gbdt`.
+    pub fn model_type(&self) -> String {
+        match &self.artefact {
+            Artefact::Clv(a) => {
+                let purchase = serde_json::to_value(&a.purchase)
+                    .ok()
+                    .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+                    .unwrap_or_default();
+                match a.spend {
+                    Some(_) => format!("{purchase} + gamma-gamma"),
+                    None => purchase,
+                }
+            }
+            Artefact::Churn(a) => a.fitted.model.name().to_string(),
+        }
+    }
+
+    /// Unit of the model's time-valued quantities: the CLV model's unit, or the churn period's.
+    pub fn time_unit(&self) -> Option<TimeUnit> {
+        match &self.artefact {
+            Artefact::Clv(a) => Some(a.time_unit),
+            Artefact::Churn(a) => a.value.as_ref().map(|v| v.period.unit),
+        }
+    }
+
+    /// RFC 3339 training time.
+    pub fn trained_at(&self) -> &str {
+        match &self.artefact {
+            Artefact::Clv(a) => &a.trained_at,
+            Artefact::Churn(a) => &a.trained_at,
+        }
+    }
+}
+
+/// A churn feature value as a client sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureInput {
+    /// A number.
+    Number(f64),
+    /// A text (category, or a number or flag written as text).
+    Text(String),
+    /// A boolean.
+    Flag(bool),
+    /// Missing: imputed as in training.
+    Missing,
+}
+
+/// What a request gives about the customer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// A ready summary (CLV models), times in `unit`.
+    Summary {
+        /// Repeat purchases.
+        x: u32,
+        /// Time of the last purchase since the first.
+        t_x: f64,
+        /// Time from the first purchase to the as-of date.
+        t: f64,
+        /// Mean repeat purchase value.
+        monetary: f64,
+        /// Unit of `t_x` and `t`.
+        unit: TimeUnit,
+    },
+    /// A purchase history (CLV models): (day, amount) pairs and the as-of day.
+    History {
+        /// Purchases.
+        transactions: Vec<(Day, f64)>,
+        /// Score as of this day (inclusive).
+        as_of: Day,
+    },
+    /// A customer-table row (churn classifiers).
+    Features(Vec<(String, FeatureInput)>),
+}
+
+/// One customer's scores.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OnlineScore {
+    /// P(churn): 1 − P(alive) for CLV models, the calibrated classifier probability otherwise.
+    pub churn_probability: f64,
+    /// CLV models.
+    pub p_alive: Option<f64>,
+    /// CLV models, over the horizon.
+    pub expected_purchases: Option<f64>,
+    /// CLV models with a spend model.
+    pub expected_spend: Option<f64>,
+    /// Discounted CLV (over the horizon; lifetime for churn models without a horizon).
+    pub clv: Option<f64>,
+    /// CLV × churn probability.
+    pub value_at_risk: Option<f64>,
+    /// Churn models with a margin: expected remaining lifetime in `time_unit`.
+    pub expected_lifetime: Option<f64>,
+    /// Unit of time-valued outputs.
+    pub time_unit: Option<TimeUnit>,
+    /// The horizon used (None: the whole remaining lifetime).
+    pub horizon: Option<Duration>,
+    /// Risk tier.
+    pub risk_tier: &'static str,
+    /// Top drivers (churn classifiers): input column, log-odds contribution.
+    pub drivers: Vec<(String, f64)>,
+}
+
+/// Why a request could not be scored.
+#[derive(Debug, thiserror::Error)]
+pub enum OnlineError {
+    /// The request is wrong; `field` names the part at fault.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Request field, e.g. `summary.t_x`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Something failed inside (not the caller's fault).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> OnlineError {
+    OnlineError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn feature_error(e: FeatureError) -> OnlineError {
+    let message = e.to_string();
+    match e {
+        FeatureError::MissingColumn { column }
+        | FeatureError::WrongType { column, .. }
+        | FeatureError::UnknownLevel { column, .. } => {
+            invalid(format!("features.{column}"), message)
+        }
+        _ => invalid("features", message),
+    }
+}
+
+/// Maps a domain error: input problems become `Invalid` on `field`.
+fn domain(field: &str, e: TrainError) -> OnlineError {
+    match e {
+        TrainError::Feature(f) => feature_error(f),
+        TrainError::Model(m) => invalid(field, m.to_string()),
+        TrainError::Core(c) => invalid(field, c.to_string()),
+        TrainError::Invalid(m) => invalid(field, m),
+        other => OnlineError::Internal(other.to_string()),
+    }
+}
+
+/// Scores one customer with a loaded model.
+pub fn score_one(
+    m: &LoadedModel,
+    customer_id: &str,
+    horizon: Option<Duration>,
+    input: Input,
+) -> Result<OnlineScore, OnlineError> {
+    match (&m.artefact, input) {
+        (
+            Artefact::Clv(a),
+            Input::Summary {
+                x,
+                t_x,
+                t,
+                monetary,
+                unit,
+            },
+        ) => {
+            for (field, v) in [("summary.t_x", t_x), ("summary.t", t)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(invalid(field, format!("must be finite and >= 0, got {v}")));
+                }
+            }
+            if t_x > t {
+                return Err(invalid(
+                    "summary.t_x",
+                    format!("the last purchase (t_x = {t_x}) is after the as-of time (t = {t})"),
+                ));
+            }
+            if x > 0 && t_x == 0.0 {
+                return Err(invalid(
+                    "summary.t_x",
+                    format!("{x} repeat purchases need t_x > 0"),
+                ));
+            }
+            if !(monetary.is_finite() && monetary >= 0.0) {
+                return Err(invalid(
+                    "summary.monetary_value",
+                    format!("must be finite and >= 0, got {monetary}"),
+                ));
+            }
+            let k = unit.days() / a.time_unit.days();
+            let s = Summaries {
+                ids: vec![customer_id.to_string()],
+                first_purchase: vec![0],
+                x: vec![x],
+                t_x: vec![t_x * k],
+                t: vec![t * k],
+                monetary: vec![if x > 0 { monetary } else { 0.0 }],
+                first_amount: vec![0.0],
+                holdout_x: vec![0],
+                holdout_spend: vec![0.0],
+                excluded_new: 0,
+            };
+            clv_scores(a, &s, horizon)
+        }
+        (
+            Artefact::Clv(a),
+            Input::History {
+                transactions,
+                as_of,
+            },
+        ) => {
+            if transactions.is_empty() {
+                return Err(invalid("history.transactions", "no transactions"));
+            }
+            let mut log = TransactionLog::with_capacity(transactions.len());
+            for (i, &(day, amount)) in transactions.iter().enumerate() {
+                if !amount.is_finite() {
+                    return Err(invalid(
+                        format!("history.transactions[{i}].amount"),
+                        format!("must be finite, got {amount}"),
+                    ));
+                }
+                if day > as_of {
+                    return Err(invalid(
+                        format!("history.transactions[{i}].time"),
+                        format!("{} is after as_of {}", iso(day), iso(as_of)),
+                    ));
+                }
+                log.push(customer_id, day, amount);
+            }
+            let s = summarise(&log, &SummaryOptions::new(a.time_unit, as_of))
+                .map_err(|e| invalid("history", e.to_string()))?;
+            if s.is_empty() {
+                return Err(invalid(
+                    "history.transactions",
+                    "no purchase on or before as_of",
+                ));
+            }
+            clv_scores(a, &s, horizon)
+        }
+        (Artefact::Clv(_), Input::Features(_)) => Err(invalid(
+            "features",
+            format!(
+                "model {:?} is a CLV model: send a summary or a transaction history",
+                m.name
+            ),
+        )),
+        (Artefact::Churn(a), Input::Features(values)) => churn_scores(a, customer_id, values),
+        (Artefact::Churn(_), _) => Err(invalid(
+            "input",
+            format!("model {:?} is a churn classifier: send features", m.name),
+        )),
+    }
+}
+
+fn clv_scores(
+    a: &ClvArtefact,
+    s: &Summaries,
+    horizon: Option<Duration>,
+) -> Result<OnlineScore, OnlineError> {
+    let horizon = horizon.unwrap_or(DEFAULT_HORIZON);
+    if !(horizon.value.is_finite() && horizon.value > 0.0) {
+        return Err(invalid(
+            "horizon.value",
+            format!("must be positive, got {}", horizon.value),
+        ));
+    }
+    let spec = a.clv_spec(horizon, None, None);
+    let t = score(a, s, horizon, &spec).map_err(|e| domain("horizon", e))?;
+    let p = t.churn_probability[0];
+    let out = OnlineScore {
+        churn_probability: p,
+        p_alive: Some(t.p_alive[0]),
+        expected_purchases: Some(t.expected_purchases[0]),
+        expected_spend: t.expected_spend.map(|v| v[0]),
+        clv: t.clv.map(|v| v[0]),
+        value_at_risk: t.value_at_risk.map(|v| v[0]),
+        expected_lifetime: None,
+        time_unit: Some(a.time_unit),
+        horizon: Some(horizon),
+        risk_tier: RiskTiers::default().tier(p),
+        drivers: Vec::new(),
+    };
+    check_finite(&out)?;
+    Ok(out)
+}
+
+fn churn_scores(
+    a: &ChurnArtefact,
+    customer_id: &str,
+    values: Vec<(String, FeatureInput)>,
+) -> Result<OnlineScore, OnlineError> {
+    let mut table = RawTable::default();
+    for (name, v) in values {
+        if table.names.contains(&name) {
+            return Err(invalid(format!("features.{name}"), "given twice"));
+        }
+        let column = match v {
+            FeatureInput::Number(x) if x.is_finite() => RawColumn::Numeric(vec![Some(x)]),
+            FeatureInput::Number(x) => {
+                return Err(invalid(
+                    format!("features.{name}"),
+                    format!("{x} is not a finite number (send `missing` for a gap)"),
+                ));
+            }
+            FeatureInput::Text(s) => RawColumn::Text(vec![Some(s)]),
+            FeatureInput::Flag(b) => RawColumn::Bool(vec![Some(b)]),
+            FeatureInput::Missing => RawColumn::Text(vec![None]),
+        };
+        table.names.push(name);
+        table.columns.push(column);
+    }
+    let options = ScoreOptions {
+        tiers: a.tiers,
+        drivers: DRIVERS,
+    };
+    let s = score_churn(a, table, &options).map_err(|e| match e {
+        TrainError::Invalid(m) if m.contains("margin column") => invalid(
+            format!(
+                "features.{}",
+                a.value.as_ref().map_or("", |v| v.margin_column.as_str())
+            ),
+            m,
+        ),
+        other => domain("features", other),
+    })?;
+    let value = s.value.as_ref().map(|v| v[0]);
+    let out = OnlineScore {
+        churn_probability: s.churn_probability[0],
+        p_alive: None,
+        expected_purchases: None,
+        expected_spend: None,
+        clv: value.map(|v| v.clv),
+        value_at_risk: value.map(|v| v.value_at_risk),
+        expected_lifetime: value.map(|v| v.expected_lifetime_periods),
+        time_unit: a.value.as_ref().map(|v| v.period.unit),
+        horizon: a.value.as_ref().and_then(|v| v.horizon),
+        risk_tier: s.tier[0],
+        drivers: s.drivers.into_iter().next().unwrap_or_default(),
+    };
+    let _ = customer_id;
+    check_finite(&out)?;
+    Ok(out)
+}
+
+/// No NaN or infinity reaches a caller: a non-finite output is an internal error.
+fn check_finite(s: &OnlineScore) -> Result<(), OnlineError> {
+    let all = [
+        Some(s.churn_probability),
+        s.p_alive,
+        s.expected_purchases,
+        s.expected_spend,
+        s.clv,
+        s.value_at_risk,
+        s.expected_lifetime,
+    ];
+    if all.iter().flatten().all(|v| v.is_finite()) && s.drivers.iter().all(|(_, v)| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(OnlineError::Internal("a score was not finite".into()))
+    }
+}
