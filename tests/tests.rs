@@ -1,6 +1,8 @@
 //! End-to-end tests of the `retain` binary: train → inspect → score on the bundled CDNOW sample,
 //! and the errors a user sees for bad input.
 
+mod serve;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

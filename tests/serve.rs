@@ -1,0 +1,629 @@
+//! End-to-end tests of `retain serve`: a real server process on port 0, called with the
+//! generated tonic client.
+
+use super::{data, ok, retain};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tonic::Code;
+use tonic::transport::Channel;
+
+pub mod pb {
+    tonic::include_proto!("retain.v1");
+}
+use pb::models_client::ModelsClient;
+use pb::scoring_client::ScoringClient;
+
+/// A server process, killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(models: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retain"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--models"])
+        .arg(models)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start retain serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    Server { child, addr }
+}
+
+async fn channel(s: &Server) -> Channel {
+    Channel::from_shared(format!("http://{}", s.addr))
+        .unwrap()
+        .connect()
+        .await
+        .expect("connect")
+}
+
+fn models_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("models");
+    std::fs::create_dir(&m).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/cdnow.json"),
+        m.join("cdnow.json"),
+    )
+    .unwrap();
+    (dir, m)
+}
+
+fn summary(x: u32, t_x: f64, t: f64) -> pb::score_request::Input {
+    pb::score_request::Input::Summary(pb::CustomerSummary {
+        x,
+        t_x,
+        t,
+        monetary_value: 30.0,
+        time_unit: pb::TimeUnit::Week as i32,
+    })
+}
+
+fn request(model: &str, input: pb::score_request::Input) -> pb::ScoreRequest {
+    pb::ScoreRequest {
+        model: model.into(),
+        customer_id: "c".into(),
+        horizon: None,
+        input: Some(input),
+    }
+}
+
+/// Days since 1970-01-01 of a YYYYMMDD date.
+fn epoch_day(yyyymmdd: &str) -> i64 {
+    let (y, m, d) = (
+        yyyymmdd[..4].parse::<i64>().unwrap(),
+        yyyymmdd[4..6].parse::<i64>().unwrap(),
+        yyyymmdd[6..].parse::<i64>().unwrap(),
+    );
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grpc_scores_equal_the_cli_batch_scores() {
+    let (dir, models) = models_dir();
+    // A churn classifier with a margin beside the CDNOW CLV model.
+    let churn = models.join("telco");
+    ok(&retain(&[
+        "train",
+        "churn",
+        "--data",
+        &data("telco_churn.csv"),
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--model",
+        "gbdt",
+        "--margin",
+        "monthly_charges",
+        "--out",
+        &churn.display().to_string(),
+    ]));
+    let server = start(&models, &["--default-model", "cdnow"]);
+    let mut client = ScoringClient::new(channel(&server).await);
+
+    // CLV: the CLI's batch scores of the CDNOW sample as of 1998-06-30 ...
+    let cli = dir.path().join("cdnow.csv");
+    ok(&retain(&[
+        "score",
+        "--model",
+        &models.join("cdnow.json").display().to_string(),
+        "--transactions",
+        &data("CDNOW_sample.txt"),
+        "--as-of",
+        "1998-06-30",
+        "--output",
+        &cli.display().to_string(),
+    ]));
+    let (header, rows) = read_csv(&cli);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    // ... and the same customers' raw histories sent over gRPC.
+    let mut histories: HashMap<String, Vec<pb::Transaction>> = HashMap::new();
+    for line in std::fs::read_to_string(data("CDNOW_sample.txt"))
+        .unwrap()
+        .lines()
+    {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        histories
+            .entry(f[0].to_string())
+            .or_default()
+            .push(pb::Transaction {
+                time: Some(prost_types::Timestamp {
+                    seconds: epoch_day(f[2]) * 86_400 + 3600,
+                    nanos: 0,
+                }),
+                amount: f[4].parse().unwrap(),
+            });
+    }
+    let as_of = prost_types::Timestamp {
+        seconds: epoch_day("19980630") * 86_400,
+        nanos: 0,
+    };
+    for row in rows.iter().step_by(47) {
+        let id = &row[col("customer_id")];
+        let r = pb::ScoreRequest {
+            model: String::new(),
+            customer_id: id.clone(),
+            horizon: Some(pb::Duration {
+                value: 52.0,
+                unit: pb::TimeUnit::Week as i32,
+            }),
+            input: Some(pb::score_request::Input::History(pb::TransactionHistory {
+                transactions: histories[id].clone(),
+                as_of: Some(as_of),
+            })),
+        };
+        let s = client.score(r).await.unwrap().into_inner();
+        assert_eq!(s.model, "cdnow");
+        assert_eq!(&s.customer_id, id);
+        let cli_value = |n: &str| row[col(n)].parse::<f64>().unwrap();
+        assert!(close(s.p_alive.unwrap(), cli_value("p_alive")), "{id}");
+        assert!(close(
+            s.expected_purchases.unwrap(),
+            cli_value("expected_purchases_52_weeks")
+        ));
+        assert!(close(s.clv.unwrap(), cli_value("clv_52_weeks")), "{id}");
+        assert!(close(
+            s.value_at_risk.unwrap(),
+            cli_value("value_at_risk_52_weeks")
+        ));
+    }
+
+    // Churn: every feature sent as the text the CSV holds, like the CLI reads it.
+    let cli = dir.path().join("telco.csv");
+    ok(&retain(&[
+        "score",
+        "--model",
+        &churn.with_extension("json").display().to_string(),
+        "--data",
+        &data("telco_churn.csv"),
+        "--output",
+        &cli.display().to_string(),
+    ]));
+    let (header, rows) = read_csv(&cli);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let text = std::fs::read_to_string(data("telco_churn.csv")).unwrap();
+    let mut lines = text.lines();
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for (i, line) in lines.enumerate().step_by(211) {
+        let values = names
+            .iter()
+            .zip(line.split(','))
+            .map(|(n, v)| {
+                let value = if v.trim().is_empty() {
+                    pb::feature_value::Value::Missing(pb::Missing {})
+                } else {
+                    pb::feature_value::Value::Text(v.to_string())
+                };
+                (n.to_string(), pb::FeatureValue { value: Some(value) })
+            })
+            .collect();
+        let r = pb::ScoreRequest {
+            model: "telco".into(),
+            customer_id: format!("{}", i + 1),
+            horizon: None,
+            input: Some(pb::score_request::Input::Features(pb::FeatureMap {
+                values,
+            })),
+        };
+        let s = client.score(r).await.unwrap().into_inner();
+        let row = &rows[i];
+        let cli_value = |n: &str| row[col(n)].parse::<f64>().unwrap();
+        assert!(
+            close(s.churn_probability, cli_value("churn_probability")),
+            "row {i}"
+        );
+        assert!(close(s.clv.unwrap(), cli_value("clv_lifetime")), "row {i}");
+        assert!(close(
+            s.expected_lifetime.unwrap(),
+            cli_value("expected_lifetime_months")
+        ));
+        assert_eq!(s.risk_tier, row[col("risk_tier")]);
+        assert_eq!(s.drivers[0].feature, row[col("driver_1")]);
+        assert!(close(s.drivers[0].log_odds, cli_value("driver_1_log_odds")));
+        assert_eq!(s.model_kind, "churn");
+    }
+
+    // A batch gives what single calls give, in order.
+    let batch = pb::ScoreBatchRequest {
+        requests: (0..100)
+            .map(|k| request("cdnow", summary(k % 5, (k % 5) as f64 * 3.0, 30.0)))
+            .collect(),
+    };
+    let b = client
+        .score_batch(batch.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(b.responses.len(), 100);
+    for (k, r) in batch.requests.into_iter().enumerate().step_by(13) {
+        let single = client.score(r).await.unwrap().into_inner();
+        assert_eq!(single, b.responses[k]);
+    }
+    // A stream answers every item in order; a bad item is an error item, not a broken stream.
+    let items: Vec<pb::ScoreRequest> = (0..1000)
+        .map(|k| {
+            let mut r = request("cdnow", summary(1, 5.0, if k == 500 { -1.0 } else { 20.0 }));
+            r.customer_id = k.to_string();
+            r
+        })
+        .collect();
+    let mut out = client
+        .score_stream(tokio_stream::iter(items))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut seen = 0;
+    while let Some(m) = out.message().await.unwrap() {
+        assert_eq!(m.customer_id, seen.to_string());
+        match m.result.unwrap() {
+            pb::score_stream_response::Result::Score(s) => {
+                assert!(seen != 500 && s.p_alive.is_some())
+            }
+            pb::score_stream_response::Result::Error(e) => {
+                assert_eq!(seen, 500);
+                assert_eq!(e.code, Code::InvalidArgument as i32);
+                assert_eq!(e.field, "summary.t");
+            }
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 1000);
+
+    let listed = ModelsClient::new(channel(&server).await)
+        .list_models(pb::ListModelsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let names: Vec<(&str, &str, bool)> = listed
+        .models
+        .iter()
+        .map(|m| (m.name.as_str(), m.kind.as_str(), m.is_default))
+        .collect();
+    assert_eq!(names, [("cdnow", "clv", true), ("telco", "churn", false)]);
+}
+
+async fn status_of(c: &mut ScoringClient<Channel>, r: pb::ScoreRequest) -> tonic::Status {
+    c.score(r).await.expect_err("should be refused")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_bad_request_gets_its_code_and_names_the_field() {
+    let (_dir, models) = models_dir();
+    let churn = models.join("telco");
+    ok(&retain(&[
+        "train",
+        "churn",
+        "--data",
+        &data("telco_churn.csv"),
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--model",
+        "logistic",
+        "--out",
+        &churn.display().to_string(),
+    ]));
+    let server = start(
+        &models,
+        &[
+            "--max-batch",
+            "50",
+            "--token",
+            "s3cret",
+            "--auth-scope",
+            "admin",
+        ],
+    );
+    let mut c = ScoringClient::new(channel(&server).await);
+    let cases: Vec<(pb::ScoreRequest, Code, &str)> = vec![
+        (
+            request("cdnow", summary(1, 5.0, -2.0)),
+            Code::InvalidArgument,
+            "summary.t",
+        ),
+        (
+            request("cdnow", summary(1, 9.0, 5.0)),
+            Code::InvalidArgument,
+            "summary.t_x",
+        ),
+        (
+            request(
+                "cdnow",
+                pb::score_request::Input::Summary(pb::CustomerSummary {
+                    x: 1,
+                    t_x: 1.0,
+                    t: 2.0,
+                    monetary_value: 1.0,
+                    time_unit: 0,
+                }),
+            ),
+            Code::InvalidArgument,
+            "summary.time_unit",
+        ),
+        (
+            pb::ScoreRequest {
+                horizon: Some(pb::Duration {
+                    value: 0.0,
+                    unit: pb::TimeUnit::Week as i32,
+                }),
+                ..request("cdnow", summary(1, 1.0, 2.0))
+            },
+            Code::InvalidArgument,
+            "horizon.value",
+        ),
+        (
+            pb::ScoreRequest {
+                input: None,
+                ..request("cdnow", summary(1, 1.0, 2.0))
+            },
+            Code::InvalidArgument,
+            "input",
+        ),
+        (
+            request("nope", summary(1, 1.0, 2.0)),
+            Code::NotFound,
+            "model",
+        ),
+        (
+            request(
+                "telco",
+                pb::score_request::Input::Features(pb::FeatureMap {
+                    values: [(
+                        "tenure".to_string(),
+                        pb::FeatureValue {
+                            value: Some(pb::feature_value::Value::Number(3.0)),
+                        },
+                    )]
+                    .into(),
+                }),
+            ),
+            Code::InvalidArgument,
+            "features.",
+        ),
+        (
+            request("telco", summary(1, 1.0, 2.0)),
+            Code::InvalidArgument,
+            "input",
+        ),
+    ];
+    for (r, code, field) in cases {
+        let s = status_of(&mut c, r).await;
+        assert_eq!(s.code(), code, "{s:?}");
+        assert!(s.message().starts_with(field), "{field}: {}", s.message());
+    }
+    // A wrong type names the column.
+    let text = std::fs::read_to_string(data("telco_churn.csv")).unwrap();
+    let mut lines = text.lines();
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut values: HashMap<String, pb::FeatureValue> = names
+        .iter()
+        .zip(lines.next().unwrap().split(','))
+        .map(|(n, v)| {
+            (
+                n.to_string(),
+                pb::FeatureValue {
+                    value: Some(pb::feature_value::Value::Text(v.into())),
+                },
+            )
+        })
+        .collect();
+    values.insert(
+        "tenure".into(),
+        pb::FeatureValue {
+            value: Some(pb::feature_value::Value::Text("twelve".into())),
+        },
+    );
+    let s = status_of(
+        &mut c,
+        request(
+            "telco",
+            pb::score_request::Input::Features(pb::FeatureMap { values }),
+        ),
+    )
+    .await;
+    assert_eq!(s.code(), Code::InvalidArgument);
+    assert!(
+        s.message().starts_with("features.tenure"),
+        "{}",
+        s.message()
+    );
+
+    // Batches: empty, too large, and a bad item named by its index.
+    let e = c
+        .score_batch(pb::ScoreBatchRequest { requests: vec![] })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
+    assert!(e.message().starts_with("requests"));
+    let big = pb::ScoreBatchRequest {
+        requests: vec![request("cdnow", summary(1, 1.0, 2.0)); 51],
+    };
+    assert_eq!(
+        c.score_batch(big).await.unwrap_err().code(),
+        Code::ResourceExhausted
+    );
+    let mut items = vec![request("cdnow", summary(1, 1.0, 2.0)); 10];
+    items[7] = request("cdnow", summary(1, 3.0, 2.0));
+    let e = c
+        .score_batch(pb::ScoreBatchRequest { requests: items })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
+    assert!(
+        e.message().starts_with("requests[7].summary.t_x"),
+        "{}",
+        e.message()
+    );
+
+    // A deadline that has passed: DEADLINE_EXCEEDED, no work done.
+    let mut late = tonic::Request::new(request("cdnow", summary(1, 1.0, 2.0)));
+    late.metadata_mut()
+        .insert("grpc-timeout", "1n".parse().unwrap());
+    let e = c.score(late).await.unwrap_err();
+    assert_eq!(e.code(), Code::DeadlineExceeded, "{e:?}");
+
+    // Admin RPCs need the token (scope admin: scoring does not).
+    let mut m = ModelsClient::new(channel(&server).await);
+    let e = m
+        .reload_models(pb::ReloadModelsRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::Unauthenticated);
+    let mut r = tonic::Request::new(pb::ReloadModelsRequest {});
+    r.metadata_mut()
+        .insert("authorization", "Bearer s3cret".parse().unwrap());
+    let reloaded = m.reload_models(r).await.unwrap().into_inner();
+    assert_eq!(reloaded.models.len(), 2);
+    assert!(reloaded.refused.is_empty());
+    let e = m
+        .get_model(pb::GetModelRequest {
+            name: "nope".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+    let got = m
+        .get_model(pb::GetModelRequest {
+            name: "telco".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(got.artefact_json.contains("\"kind\": \"churn\""));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hot_reload_under_load_switches_versions_once_and_survives_a_corrupt_file() {
+    let (_dir, models) = models_dir();
+    let server = start(&models, &["--watch-seconds", "0.1"]);
+    let ch = channel(&server).await;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(ch.clone());
+    let h = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "retain.v1.Scoring".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        h.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let stop = stop.clone();
+        let mut c = ScoringClient::new(ch.clone());
+        tokio::spawn(async move {
+            let mut versions: Vec<String> = Vec::new();
+            let mut failures = 0;
+            let mut calls = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                calls += 1;
+                match c.score(request("cdnow", summary(2, 10.0, 30.0))).await {
+                    Ok(r) => {
+                        let v = r.into_inner().model_version;
+                        if versions.last() != Some(&v) {
+                            versions.push(v);
+                        }
+                    }
+                    Err(_) => failures += 1,
+                }
+            }
+            (versions, failures, calls)
+        })
+    };
+    let path = models.join("cdnow.json");
+    let replace = |text: &str| {
+        let tmp = models.join(".cdnow.json.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A valid new version (the same model, retrained at another time) ...
+    let text = std::fs::read_to_string(&path).unwrap();
+    let new = text.replacen("\"trained_at\": \"", "\"trained_at\": \"1", 1);
+    assert_ne!(new, text);
+    replace(&new);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // ... then a truncated one, which must be refused while the new version keeps serving.
+    replace(&new[..new.len() / 2]);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (versions, failures, calls) = load.await.unwrap();
+    assert_eq!(failures, 0, "{calls} calls");
+    assert_eq!(versions.len(), 2, "versions seen: {versions:?}");
+    assert!(calls > 100, "{calls}");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let (_dir, models) = models_dir();
+    let mut server = start(&models, &[]);
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = status.expect("the server did not stop within 5 s");
+    assert!(status.success(), "{status:?}");
+}
