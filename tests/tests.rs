@@ -1,6 +1,7 @@
 //! End-to-end tests of the `retain` binary: train → inspect → score on the bundled CDNOW sample,
 //! and the errors a user sees for bad input.
 
+mod interop;
 mod serve;
 
 use std::path::{Path, PathBuf};

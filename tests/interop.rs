@@ -1,0 +1,1 @@
+//! Interoperability with clients the team did not write (being written).
