@@ -627,3 +627,182 @@ fn sigterm_stops_the_server_cleanly() {
     let status = status.expect("the server did not stop within 5 s");
     assert!(status.success(), "{status:?}");
 }
+
+/// A CA and a server certificate for localhost / 127.0.0.1, made with the openssl CLI.
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=retain test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_health_and_metrics() {
+    let (dir, models) = models_dir();
+    let (ca, cert, key) = certificates(dir.path());
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let server = start(
+        &models,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+            "--metrics-addr",
+            &metrics_addr,
+        ],
+    );
+    let port = server.addr.rsplit(':').next().unwrap();
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(
+            std::fs::read(&ca).unwrap(),
+        ))
+        .domain_name("localhost");
+    let ch = Channel::from_shared(format!("https://localhost:{port}"))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .expect("TLS connect");
+    let mut c = ScoringClient::new(ch);
+    let s = c
+        .score(request("cdnow", summary(2, 10.0, 30.0)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(s.p_alive.unwrap() > 0.0);
+    // Plain-text callers get nowhere.
+    let plain = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await;
+    if let Ok(ch) = plain {
+        assert!(
+            ScoringClient::new(ch)
+                .score(request("cdnow", summary(2, 10.0, 30.0)))
+                .await
+                .is_err()
+        );
+    }
+    // Prometheus text: request counts by code, latency histogram, loaded models.
+    let body = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut last = String::new();
+        for _ in 0..50 {
+            if let Ok(mut s) = std::net::TcpStream::connect(&metrics_addr) {
+                s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .unwrap();
+                last.clear();
+                s.read_to_string(&mut last).unwrap();
+                if last.contains("retain_requests_total") {
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        last
+    })
+    .await
+    .unwrap();
+    assert!(
+        body.contains(r#"retain_requests_total{rpc="Score",code="Ok"} 1"#),
+        "{body}"
+    );
+    assert!(
+        body.contains("retain_request_duration_seconds_bucket"),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"retain_model_loaded{model="cdnow"} 1"#),
+        "{body}"
+    );
+
+    // An empty model directory: up, but NOT_SERVING.
+    let empty = tempfile::tempdir().unwrap();
+    let idle = start(empty.path(), &[]);
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel(&idle).await);
+    let h = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        h.status,
+        tonic_health::pb::health_check_response::ServingStatus::NotServing as i32
+    );
+    let e = ScoringClient::new(channel(&idle).await)
+        .score(request("", summary(1, 1.0, 2.0)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+}

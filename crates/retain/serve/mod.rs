@@ -75,6 +75,12 @@ pub struct ServeArgs {
     /// On SIGTERM / ctrl-c, how long in-flight requests may take to finish, in seconds.
     #[arg(long, env = "RETAIN_SHUTDOWN_GRACE_SECONDS", default_value_t = 30.0)]
     shutdown_grace_seconds: f64,
+    /// TLS certificate chain (PEM); with --tls-key, the server speaks TLS (rustls) only.
+    #[arg(long, env = "RETAIN_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, env = "RETAIN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Worker threads [default: one per core].
     #[arg(long, env = "RETAIN_THREADS")]
     threads: Option<usize>,
@@ -180,7 +186,18 @@ async fn serve(a: ServeArgs) -> Result<()> {
 
     let shutdown = Arc::new(tokio::sync::Notify::new());
     let signalled = shutdown.clone();
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let (Some(cert), Some(key)) = (&a.tls_cert, &a.tls_key) {
+        let read = |p: &PathBuf| {
+            std::fs::read(p).with_context(|| format!("reading TLS file {}", p.display()))
+        };
+        let identity = tonic::transport::Identity::from_pem(read(cert)?, read(key)?);
+        builder = builder
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .context("TLS configuration")?;
+        tracing::info!(cert = %cert.display(), "TLS on");
+    }
+    let server = builder
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
