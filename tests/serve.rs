@@ -400,6 +400,18 @@ async fn every_bad_request_gets_its_code_and_names_the_field() {
             "horizon.value",
         ),
         (
+            // A horizon of a billion weeks would be ~230 million monthly CLV steps.
+            pb::ScoreRequest {
+                horizon: Some(pb::Duration {
+                    value: 1e9,
+                    unit: pb::TimeUnit::Week as i32,
+                }),
+                ..request("cdnow", summary(1, 1.0, 2.0))
+            },
+            Code::InvalidArgument,
+            "horizon.value",
+        ),
+        (
             pb::ScoreRequest {
                 input: None,
                 ..request("cdnow", summary(1, 1.0, 2.0))

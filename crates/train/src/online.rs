@@ -25,6 +25,9 @@ pub const DEFAULT_HORIZON: Duration = Duration {
     unit: TimeUnit::Week,
 };
 
+/// Most cash-flow steps a CLV request may ask for (e.g. 833 years in monthly steps).
+pub const MAX_CLV_STEPS: usize = 10_000;
+
 /// A parsed artefact of either kind.
 #[derive(Debug, Clone)]
 pub enum Artefact {
@@ -355,6 +358,18 @@ fn clv_scores(
         ));
     }
     let spec = a.clv_spec(horizon, None, None);
+    // The CLV sum costs one model evaluation per step: bound it, so no request can hold a
+    // worker for minutes.
+    let steps = horizon.in_unit(spec.step.unit) / spec.step.value;
+    if steps.is_nan() || steps > MAX_CLV_STEPS as f64 {
+        return Err(invalid(
+            "horizon.value",
+            format!(
+                "{horizon} is {steps:.0} CLV steps of {}; at most {MAX_CLV_STEPS} are allowed",
+                spec.step
+            ),
+        ));
+    }
     let t = score(a, s, horizon, &spec).map_err(|e| domain("horizon", e))?;
     let p = t.churn_probability[0];
     let out = OnlineScore {

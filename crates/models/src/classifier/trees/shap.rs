@@ -20,14 +20,30 @@ struct PathElement {
 
 const NO_FEATURE: usize = usize::MAX;
 
-fn extend(path: &mut Vec<PathElement>, zero_fraction: f64, one_fraction: f64, feature: usize) {
-    let depth = path.len();
-    path.push(PathElement {
+const EMPTY: PathElement = PathElement {
+    feature: NO_FEATURE,
+    zero_fraction: 0.0,
+    one_fraction: 0.0,
+    pweight: 0.0,
+};
+
+// Paths are slices `path[..=depth]`. Every node works on its own copy, placed in one buffer
+// right after its parent's (as in the reference implementation), so nothing is allocated per
+// node.
+
+fn extend(
+    path: &mut [PathElement],
+    depth: usize,
+    zero_fraction: f64,
+    one_fraction: f64,
+    feature: usize,
+) {
+    path[depth] = PathElement {
         feature,
         zero_fraction,
         one_fraction,
         pweight: if depth == 0 { 1.0 } else { 0.0 },
-    });
+    };
     let d1 = (depth + 1) as f64;
     for i in (0..depth).rev() {
         path[i + 1].pweight += one_fraction * path[i].pweight * (i + 1) as f64 / d1;
@@ -35,8 +51,7 @@ fn extend(path: &mut Vec<PathElement>, zero_fraction: f64, one_fraction: f64, fe
     }
 }
 
-fn unwind(path: &mut Vec<PathElement>, index: usize) {
-    let depth = path.len() - 1;
+fn unwind(path: &mut [PathElement], depth: usize, index: usize) {
     let one = path[index].one_fraction;
     let zero = path[index].zero_fraction;
     let d1 = (depth + 1) as f64;
@@ -55,11 +70,9 @@ fn unwind(path: &mut Vec<PathElement>, index: usize) {
         path[i].zero_fraction = path[i + 1].zero_fraction;
         path[i].one_fraction = path[i + 1].one_fraction;
     }
-    path.pop();
 }
 
-fn unwound_sum(path: &[PathElement], index: usize) -> f64 {
-    let depth = path.len() - 1;
+fn unwound_sum(path: &[PathElement], depth: usize, index: usize) -> f64 {
     let one = path[index].one_fraction;
     let zero = path[index].zero_fraction;
     let d1 = (depth + 1) as f64;
@@ -77,72 +90,93 @@ fn unwound_sum(path: &[PathElement], index: usize) -> f64 {
     total
 }
 
-#[allow(clippy::too_many_arguments)]
-fn recurse(
-    tree: &Tree,
-    row: &[f64],
-    phi: &mut [f64],
+struct Walk<'a> {
+    tree: &'a Tree,
+    row: &'a [f64],
+    phi: &'a mut [f64],
     scale: f64,
-    node: usize,
-    mut path: Vec<PathElement>,
-    zero_fraction: f64,
-    one_fraction: f64,
-    feature: usize,
-) {
-    extend(&mut path, zero_fraction, one_fraction, feature);
-    let n = &tree.nodes[node];
-    if n.is_leaf() {
-        for i in 1..path.len() {
-            let w = unwound_sum(&path, i);
-            let e = path[i];
-            phi[e.feature] += scale * w * (e.one_fraction - e.zero_fraction) * n.value;
+}
+
+impl Walk<'_> {
+    /// Visits `node` with `depth` unique features above it; the parent's path starts at
+    /// `buf[parent]`, this node's at `buf[parent + depth + 1]`.
+    #[allow(clippy::too_many_arguments)]
+    fn recurse(
+        &mut self,
+        buf: &mut [PathElement],
+        parent: usize,
+        node: usize,
+        depth: usize,
+        zero_fraction: f64,
+        one_fraction: f64,
+        feature: usize,
+    ) {
+        let start = parent + depth + 1;
+        buf.copy_within(parent..parent + depth, start);
+        let own = &mut buf[start..];
+        extend(own, depth, zero_fraction, one_fraction, feature);
+        let n = self.tree.nodes[node];
+        if n.is_leaf() {
+            for i in 1..=depth {
+                let w = unwound_sum(own, depth, i);
+                let e = own[i];
+                self.phi[e.feature] +=
+                    self.scale * w * (e.one_fraction - e.zero_fraction) * n.value;
+            }
+            return;
         }
-        return;
+        let split = n.feature as usize;
+        let (hot, cold) = if self.row[split] <= n.threshold {
+            (n.left as usize, n.right as usize)
+        } else {
+            (n.right as usize, n.left as usize)
+        };
+        let cover = n.cover.max(f64::MIN_POSITIVE);
+        let hot_zero = self.tree.nodes[hot].cover / cover;
+        let cold_zero = self.tree.nodes[cold].cover / cover;
+        let mut incoming_zero = 1.0;
+        let mut incoming_one = 1.0;
+        let mut depth = depth;
+        if let Some(k) = (1..=depth).find(|&k| own[k].feature == split) {
+            incoming_zero = own[k].zero_fraction;
+            incoming_one = own[k].one_fraction;
+            unwind(own, depth, k);
+            depth -= 1;
+        }
+        self.recurse(
+            buf,
+            start,
+            hot,
+            depth + 1,
+            hot_zero * incoming_zero,
+            incoming_one,
+            split,
+        );
+        self.recurse(
+            buf,
+            start,
+            cold,
+            depth + 1,
+            cold_zero * incoming_zero,
+            0.0,
+            split,
+        );
     }
-    let split = n.feature as usize;
-    let (hot, cold) = if row[split] <= n.threshold {
-        (n.left as usize, n.right as usize)
-    } else {
-        (n.right as usize, n.left as usize)
-    };
-    let cover = n.cover.max(f64::MIN_POSITIVE);
-    let hot_zero = tree.nodes[hot].cover / cover;
-    let cold_zero = tree.nodes[cold].cover / cover;
-    let mut incoming_zero = 1.0;
-    let mut incoming_one = 1.0;
-    if let Some(k) = (1..path.len()).find(|&k| path[k].feature == split) {
-        incoming_zero = path[k].zero_fraction;
-        incoming_one = path[k].one_fraction;
-        unwind(&mut path, k);
-    }
-    recurse(
-        tree,
-        row,
-        phi,
-        scale,
-        hot,
-        path.clone(),
-        hot_zero * incoming_zero,
-        incoming_one,
-        split,
-    );
-    recurse(
-        tree,
-        row,
-        phi,
-        scale,
-        cold,
-        path,
-        cold_zero * incoming_zero,
-        0.0,
-        split,
-    );
 }
 
 /// Adds `scale ×` the TreeSHAP values of `tree` at `row` to `phi` (one entry per feature).
 pub fn tree_shap(tree: &Tree, row: &[f64], phi: &mut [f64], scale: f64) {
     if tree.nodes.len() > 1 {
-        recurse(tree, row, phi, scale, 0, Vec::new(), 1.0, 1.0, NO_FEATURE);
+        // Unique depth ≤ tree depth + 1; segments of lengths 1, 2, ... follow each other.
+        let d = tree.depth() + 3;
+        let mut buf = vec![EMPTY; d * (d + 1) / 2 + d];
+        let mut walk = Walk {
+            tree,
+            row,
+            phi,
+            scale,
+        };
+        walk.recurse(&mut buf, 0, 0, 0, 1.0, 1.0, NO_FEATURE);
     }
 }
 
