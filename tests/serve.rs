@@ -10,6 +10,7 @@ use std::time::Duration;
 use tonic::Code;
 use tonic::transport::Channel;
 
+#[allow(clippy::all)]
 pub mod pb {
     tonic::include_proto!("retain.v1");
 }

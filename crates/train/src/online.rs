@@ -95,7 +95,7 @@ impl LoadedModel {
     pub fn model_type(&self) -> String {
         match &self.artefact {
             Artefact::Clv(a) => {
-                let purchase = serde_json::to_value(&a.purchase)
+                let purchase = serde_json::to_value(a.purchase)
                     .ok()
                     .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
                     .unwrap_or_default();
