@@ -134,9 +134,10 @@ impl Forest {
         const BLOCK: usize = 512;
         let p = self.n_features;
         let scale = 1.0 / self.trees.len() as f64;
+        let packed: Vec<_> = self.trees.iter().map(|t| t.packed()).collect();
         for (xb, ob) in x.chunks(BLOCK * p).zip(out.chunks_mut(BLOCK)) {
             ob.fill(0.0);
-            for t in &self.trees {
+            for t in &packed {
                 t.add_predictions(xb, p, scale, ob);
             }
             // A mean of rates in [0, 1] can round a hair past 1.

@@ -280,9 +280,10 @@ impl Gbdt {
     pub fn predict_batch(&self, x: &[f64], out: &mut [f64]) {
         const BLOCK: usize = 512;
         let p = self.n_features;
+        let packed: Vec<_> = self.trees.iter().map(|t| t.packed()).collect();
         for (xb, ob) in x.chunks(BLOCK * p).zip(out.chunks_mut(BLOCK)) {
             ob.fill(self.base_score);
-            for t in &self.trees {
+            for t in &packed {
                 t.add_predictions(xb, p, 1.0, ob);
             }
             for v in ob.iter_mut() {

@@ -93,6 +93,37 @@ impl Tree {
         }
     }
 
+    /// The tree laid out for fast batch prediction (see [`Packed`]).
+    pub fn packed(&self) -> Packed {
+        let nodes = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if n.is_leaf() {
+                    // A leaf points to itself whatever the row: the walk can run a fixed
+                    // number of steps without asking where it is.
+                    PackedNode {
+                        threshold: f64::INFINITY,
+                        feature: 0,
+                        next: [i as u32, i as u32],
+                    }
+                } else {
+                    PackedNode {
+                        threshold: n.threshold,
+                        feature: n.feature,
+                        next: [n.left, n.right],
+                    }
+                }
+            })
+            .collect();
+        Packed {
+            nodes,
+            values: self.nodes.iter().map(|n| n.value).collect(),
+            depth: self.depth(),
+        }
+    }
+
     /// Depth of the deepest leaf (root alone = 0).
     pub fn depth(&self) -> usize {
         fn go(t: &Tree, i: usize) -> usize {
@@ -148,6 +179,59 @@ impl Tree {
     }
 }
 
+/// A node of a [`Packed`] tree: 24 bytes, children indexed by the comparison's outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct PackedNode {
+    threshold: f64,
+    feature: u32,
+    next: [u32; 2],
+}
+
+/// A tree for batch prediction: leaves loop to themselves, so every row takes exactly `depth`
+/// branch-free steps (`next[(x > threshold) as usize]`), and eight rows walk the tree together
+/// so their independent loads overlap. Output values live apart from the walked nodes.
+#[derive(Debug, Clone)]
+pub struct Packed {
+    nodes: Vec<PackedNode>,
+    values: Vec<f64>,
+    depth: usize,
+}
+
+impl Packed {
+    /// Adds `scale ×` this tree's output to `out[i]` for every row of the row-major block `x`.
+    pub fn add_predictions(&self, x: &[f64], n_features: usize, scale: f64, out: &mut [f64]) {
+        const LANES: usize = 8;
+        let nodes = &self.nodes[..];
+        let rows = out.len();
+        let full = rows / LANES * LANES;
+        let mut start = 0;
+        while start < full {
+            let block = &x[start * n_features..(start + LANES) * n_features];
+            let mut idx = [0usize; LANES];
+            for _ in 0..self.depth {
+                for (l, i) in idx.iter_mut().enumerate() {
+                    let n = &nodes[*i];
+                    let v = block[l * n_features + n.feature as usize];
+                    *i = n.next[(v > n.threshold) as usize] as usize;
+                }
+            }
+            for (l, &i) in idx.iter().enumerate() {
+                out[start + l] += scale * self.values[i];
+            }
+            start += LANES;
+        }
+        for r in full..rows {
+            let row = &x[r * n_features..(r + 1) * n_features];
+            let mut i = 0usize;
+            for _ in 0..self.depth {
+                let n = &nodes[i];
+                i = n.next[(row[n.feature as usize] > n.threshold) as usize] as usize;
+            }
+            out[r] += scale * self.values[i];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +267,9 @@ mod tests {
         let x: Vec<f64> = (0..21).flat_map(|i| [0.0, i as f64 / 20.0]).collect();
         let mut out = vec![1.0; 21];
         t.add_predictions(&x, 2, 0.5, &mut out);
+        let mut packed = vec![1.0; 21];
+        t.packed().add_predictions(&x, 2, 0.5, &mut packed);
+        assert_eq!(packed, out);
         for i in 0..21 {
             let expected = 1.0 + 0.5 * t.predict(&x[2 * i..2 * i + 2]);
             assert_eq!(out[i], expected, "row {i}");
