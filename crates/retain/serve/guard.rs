@@ -167,6 +167,38 @@ mod tests {
         assert!(deadline_of(&md).is_none());
     }
 
+    // End to end, tonic's client enforces a `grpc-timeout` itself (CANCELLED, "Timeout
+    // expired") and races the server, so the server's own check is tested here.
+    #[test]
+    fn a_passed_deadline_is_deadline_exceeded() {
+        let g = Guard::new(None, AuthScope::All, 4);
+        let mut md = MetadataMap::new();
+        md.insert("grpc-timeout", "1n".parse().unwrap());
+        std::thread::sleep(Duration::from_millis(1));
+        let e = match g.admit("Score", &md, false) {
+            Err(e) => e,
+            Ok(_) => panic!("admitted after the deadline"),
+        };
+        assert_eq!(e.code(), Code::DeadlineExceeded);
+        md.insert("grpc-timeout", "10S".parse().unwrap());
+        let a = g.admit("Score", &md, false).unwrap();
+        assert!(a.check_deadline().is_ok());
+    }
+
+    #[test]
+    fn the_concurrency_limit_refuses_instead_of_queueing() {
+        let g = Guard::new(None, AuthScope::All, 1);
+        let md = MetadataMap::new();
+        let first = g.admit("Score", &md, false).unwrap();
+        let e = match g.admit("Score", &md, false) {
+            Err(e) => e,
+            Ok(_) => panic!("admitted over the limit"),
+        };
+        assert_eq!(e.code(), Code::ResourceExhausted);
+        drop(first);
+        assert!(g.admit("Score", &md, false).is_ok());
+    }
+
     #[test]
     fn tokens_are_checked_by_scope() {
         let g = Guard::new(Some("s3cret".into()), AuthScope::Admin, 4);
