@@ -20,7 +20,7 @@ struct Cdnow {
     zbar: Vec<f64>,
 }
 
-/// The published per-customer summary shipped in ../shared/data (ID,x,t_x,T,zbar).
+/// The published per-customer summary (a copy of ../shared/data in tests/data; ID,x,t_x,T,zbar).
 fn cdnow() -> Cdnow {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

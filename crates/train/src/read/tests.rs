@@ -8,11 +8,11 @@ use std::collections::HashMap;
 
 const CDNOW: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/CDNOW_sample.txt"
+    "/../../tests/data/CDNOW_sample.txt"
 );
 const CDNOW_SUMMARY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/cdnow_customers_summary_with_transactions.csv"
+    "/../../tests/data/cdnow_customers_summary_with_transactions.csv"
 );
 
 fn cdnow_options() -> ReadOptions {
