@@ -179,6 +179,9 @@ async fn serve(a: ServeArgs) -> Result<()> {
         .with_context(|| format!("binding {}", a.addr))?;
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, models = registry.snapshot().models.len(), auth = token.is_some(), "serving retain.v1");
+    // Signal handlers are installed before the address is announced, so a supervisor that
+    // signals right after reading it is heard.
+    let stop = stop_signal()?;
     // Machine-readable line for supervisors and tests (port 0 → the port chosen).
     println!("listening on {local}");
 
@@ -204,7 +207,7 @@ async fn serve(a: ServeArgs) -> Result<()> {
         .add_service(scoring)
         .add_service(models)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
-            stop_signal().await;
+            stop.await;
             tracing::info!("shutting down: no new connections, draining in-flight requests");
             signalled.notify_one();
         });
@@ -219,20 +222,25 @@ async fn serve(a: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// SIGTERM or ctrl-c.
-async fn stop_signal() {
+/// A future that resolves on SIGTERM or ctrl-c (SIGINT); the handlers are installed now.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
