@@ -149,6 +149,17 @@ impl BgNbd {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ModelError> {
+        let e = self.expected_purchases_if_alive(horizon, x, t)?;
+        crate::finite_nonneg("expected purchases", e * self.p_alive(x, t_x, t))
+    }
+
+    /// E[purchases in (T, T + horizon] | x, T, alive at T]: independent of t_x.
+    pub fn expected_purchases_if_alive(
+        &self,
+        horizon: f64,
+        x: u32,
+        t: f64,
+    ) -> Result<f64, ModelError> {
         if horizon == 0.0 {
             return Ok(0.0);
         }
@@ -159,7 +170,7 @@ impl BgNbd {
         let g =
             f.sign * ((r + xf) * ((alpha + t).ln() - (alpha + t + horizon).ln()) + f.log_abs).exp();
         let e = (a_ + b + xf - 1.0) / (a_ - 1.0) * (1.0 - g);
-        crate::finite_nonneg("expected purchases", e * self.p_alive(x, t_x, t))
+        Ok(e)
     }
 
     /// E[X(t)] for a customer picked at random at the time of first purchase.
@@ -174,9 +185,12 @@ impl BgNbd {
     /// P(no purchase in (T, T + horizon] | x, t_x, T).
     pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
         let pa = self.p_alive(x, t_x, t);
-        let stay_quiet =
-            ((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp();
-        (1.0 - pa) + pa * stay_quiet
+        1.0 - pa * self.p_purchase_if_alive(horizon, x, t)
+    }
+
+    /// P(at least one purchase in (T, T + horizon] | x, T, alive at T).
+    pub fn p_purchase_if_alive(&self, horizon: f64, x: u32, t: f64) -> f64 {
+        -((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp_m1()
     }
 }
 

@@ -6,7 +6,7 @@
 //! Δ = 1 month; nothing here assumes days.
 
 use crate::ModelError;
-use crate::model::PurchaseModel;
+use crate::model::Posterior;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
 use serde::{Deserialize, Serialize};
 
@@ -43,24 +43,40 @@ impl ClvSpec {
     }
 }
 
-/// Discounted CLV of one customer; `unit` is the model's time unit.
-pub fn clv(
-    model: &PurchaseModel,
-    unit: TimeUnit,
-    spec: &ClvSpec,
-    spend: f64,
-    x: u32,
-    t_x: f64,
-    t: f64,
-) -> Result<f64, ModelError> {
-    let (n, d) = spec.steps()?;
-    let step = spec.step.in_unit(unit);
+/// A [`ClvSpec`] resolved against a model's time unit, once per batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClvSteps {
+    /// Number of steps.
+    pub n: usize,
+    /// Step length in the model's time unit.
+    pub step: f64,
+    /// Discount rate per step.
+    pub discount: f64,
+}
+
+impl ClvSteps {
+    /// Resolves `spec` for a model whose time unit is `unit`.
+    pub fn new(spec: &ClvSpec, unit: TimeUnit) -> Result<Self, ModelError> {
+        let (n, discount) = spec.steps()?;
+        Ok(ClvSteps {
+            n,
+            step: spec.step.in_unit(unit),
+            discount,
+        })
+    }
+}
+
+/// Discounted CLV of one customer from their posterior and expected spend per purchase.
+pub fn clv(customer: &Posterior<'_>, steps: &ClvSteps, spend: f64) -> Result<f64, ModelError> {
     let mut prev = 0.0;
     let mut total = 0.0;
-    for i in 1..=n {
-        let cum = model.expected_purchases(step * i as f64, x, t_x, t)?;
-        total += (cum - prev).max(0.0) * spend / (1.0 + d).powi(i as i32);
+    let factor = 1.0 / (1.0 + steps.discount);
+    let mut discount = 1.0;
+    for i in 1..=steps.n {
+        let cum = customer.expected_purchases(steps.step * i as f64)?;
+        discount *= factor;
+        total += (cum - prev).max(0.0) * discount;
         prev = cum;
     }
-    crate::finite_nonneg("clv", total)
+    crate::finite_nonneg("clv", total * spend)
 }

@@ -167,10 +167,16 @@ impl PurchaseModel {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ModelError> {
-        match self {
-            PurchaseModel::Bgnbd(m) => m.expected_purchases(horizon, x, t_x, t),
-            PurchaseModel::ParetoNbd(m) => m.expected_purchases(horizon, x, t_x, t),
-            PurchaseModel::Mbgnbd(m) => m.expected_purchases(horizon, x, t_x, t),
+        self.posterior(x, t_x, t).expected_purchases(horizon)
+    }
+
+    /// One customer's posterior: P(alive) computed once, for predictions at many horizons.
+    pub fn posterior(&self, x: u32, t_x: f64, t: f64) -> Posterior<'_> {
+        Posterior {
+            model: self,
+            x,
+            t,
+            p_alive: self.p_alive(x, t_x, t),
         }
     }
 
@@ -185,10 +191,56 @@ impl PurchaseModel {
 
     /// P(no purchase in (T, T + horizon] | x, t_x, T).
     pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
-        match self {
-            PurchaseModel::Bgnbd(m) => m.p_no_purchase(horizon, x, t_x, t),
-            PurchaseModel::ParetoNbd(m) => m.p_no_purchase(horizon, x, t_x, t),
-            PurchaseModel::Mbgnbd(m) => m.p_no_purchase(horizon, x, t_x, t),
+        self.posterior(x, t_x, t).p_no_purchase(horizon)
+    }
+}
+
+/// A customer's state under a fitted model at the as-of time T. Every prediction factors as
+/// P(alive at T) × (a prediction for a customer known to be alive, which does not depend on
+/// t_x): P(alive) is the costly part (a hypergeometric series for Pareto/NBD), so scoring
+/// computes it once per customer rather than once per horizon or CLV step.
+#[derive(Debug, Clone, Copy)]
+pub struct Posterior<'a> {
+    model: &'a PurchaseModel,
+    x: u32,
+    t: f64,
+    p_alive: f64,
+}
+
+impl Posterior<'_> {
+    /// P(alive at T).
+    pub fn p_alive(&self) -> f64 {
+        self.p_alive
+    }
+
+    /// E[purchases in (T, T + horizon]].
+    pub fn expected_purchases(&self, horizon: f64) -> Result<f64, ModelError> {
+        let (x, t) = (self.x, self.t);
+        let if_alive = match self.model {
+            PurchaseModel::Bgnbd(m) => m.expected_purchases_if_alive(horizon, x, t)?,
+            PurchaseModel::ParetoNbd(m) => m.expected_purchases_if_alive(horizon, x, t),
+            PurchaseModel::Mbgnbd(m) => m.expected_purchases_if_alive(horizon, x, t)?,
+        };
+        crate::finite_nonneg("expected purchases", self.p_alive * if_alive)
+    }
+
+    /// P(no purchase in (T, T + horizon]).
+    pub fn p_no_purchase(&self, horizon: f64) -> f64 {
+        let (x, t) = (self.x, self.t);
+        let buy = match self.model {
+            PurchaseModel::Bgnbd(m) => m.p_purchase_if_alive(horizon, x, t),
+            PurchaseModel::ParetoNbd(m) => m.p_purchase_if_alive(horizon, x, t),
+            PurchaseModel::Mbgnbd(m) => m.p_purchase_if_alive(horizon, x, t),
+        };
+        (1.0 - self.p_alive * buy).clamp(0.0, 1.0)
+    }
+
+    /// Pareto/NBD only: discounted expected residual transactions at a continuous rate
+    /// `delta` per model time unit (see [`ParetoNbd::dert`]).
+    pub fn dert(&self, delta: f64) -> Option<Result<f64, ModelError>> {
+        match self.model {
+            PurchaseModel::ParetoNbd(m) => Some(m.dert_given(self.p_alive, delta, self.x, self.t)),
+            _ => None,
         }
     }
 }

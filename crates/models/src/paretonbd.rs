@@ -54,6 +54,45 @@ fn series(g: f64, a: f64, z: f64) -> (f64, [f64; 3]) {
     (s.ln(), [sg / s, sa / s, sk / (s * z)])
 }
 
+/// Σ_k (g)_k/(A+1)_k z^k alone, for scoring. The term ratio (g+k)/(A+1+k)·z is at most z
+/// (g ≤ A + 1), so the tail after a term is below term·z/(1−z): the loop stops when that bound
+/// is under 1e-17 of the sum.
+fn series_value(g: f64, a: f64, z: f64) -> f64 {
+    let (mut term, mut s) = (1.0f64, 1.0f64);
+    let tol = 1e-17 * (1.0 - z);
+    for k in 0..2_000_000usize {
+        let kf = k as f64;
+        term *= (g + kf) / (a + 1.0 + kf) * z;
+        s += term;
+        if term <= tol * s {
+            break;
+        }
+    }
+    s
+}
+
+/// ln J(t) alone (see [`ln_j`]).
+fn ln_j_value(m: &ParetoNbd, x: f64, t: f64) -> f64 {
+    let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
+    let a = r + s + x;
+    let alpha_big = alpha >= beta;
+    let (big, small) = if alpha_big {
+        (alpha, beta)
+    } else {
+        (beta, alpha)
+    };
+    let mm = big + t;
+    let ln_m = mm.ln();
+    let ln_1mz = (small + t).ln() - ln_m;
+    let z = (big - small) / mm;
+    let (e, g) = if alpha_big {
+        (s, r + x)
+    } else {
+        (r + x - 1.0, s + 1.0)
+    };
+    -a * ln_m - a.ln() - e * ln_1mz + series_value(g, a, z).ln()
+}
+
 /// ln J(t) and its gradient in (r, α, s, β).
 fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
     let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
@@ -96,6 +135,7 @@ fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
 }
 
 /// The two terms of the bracket (alive at T; died in (t_x, T]) in log space, with gradients.
+#[cfg(test)]
 fn ln_terms(m: &ParetoNbd, x: f64, t_x: f64, t: f64) -> ((f64, [f64; 4]), (f64, [f64; 4])) {
     ln_terms_with(m, x, t_x, t, || ln_j(m, x, t_x), || ln_j(m, x, t))
 }
@@ -237,13 +277,19 @@ impl ParetoNbd {
     }
 
     /// P(alive at T | x, t_x, T), stable for extreme customers (large x, t_x close to T).
+    ///
+    /// The same two log-space terms as the likelihood, without their gradients (scoring
+    /// evaluates this once per customer).
     pub fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
-        let ((p, _), (q, _)) = ln_terms(self, x as f64, t_x, t);
-        if q == f64::NEG_INFINITY {
-            1.0
-        } else {
-            softmax2(p, q).0
+        if t_x >= t {
+            return 1.0;
         }
+        let (r, s, xf) = (self.r, self.s, x as f64);
+        let p = -(r + xf) * (self.alpha + t).ln() - s * (self.beta + t).ln();
+        let l1 = ln_j_value(self, xf, t_x);
+        let l2 = ln_j_value(self, xf, t);
+        let q = s.ln() + l1 + (-(l2 - l1).exp_m1()).ln();
+        softmax2(p, q).0
     }
 
     /// E[purchases in (T, T + horizon] | x, t_x, T].
@@ -254,11 +300,17 @@ impl ParetoNbd {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ModelError> {
-        let xf = x as f64;
-        let alive = (self.r + xf) / (self.alpha + t)
+        crate::finite_nonneg(
+            "expected purchases",
+            self.p_alive(x, t_x, t) * self.expected_purchases_if_alive(horizon, x, t),
+        )
+    }
+
+    /// E[purchases in (T, T + horizon] | x, T, alive at T]: independent of t_x.
+    pub fn expected_purchases_if_alive(&self, horizon: f64, x: u32, t: f64) -> f64 {
+        (self.r + x as f64) / (self.alpha + t)
             * (self.beta + t)
-            * ratio_term(self.s, horizon / (self.beta + t));
-        crate::finite_nonneg("expected purchases", self.p_alive(x, t_x, t) * alive)
+            * ratio_term(self.s, horizon / (self.beta + t))
     }
 
     /// E[X(t)] for a customer picked at random at the time of first purchase.
@@ -277,6 +329,11 @@ impl ParetoNbd {
     /// bounded integrand, computed with 48-point Gauss–Legendre.
     pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
         let pa = self.p_alive(x, t_x, t);
+        (1.0 - pa * self.p_purchase_if_alive(horizon, x, t)).clamp(0.0, 1.0)
+    }
+
+    /// P(at least one purchase in (T, T + horizon] | x, T, alive at T), by the quadrature above.
+    pub fn p_purchase_if_alive(&self, horizon: f64, x: u32, t: f64) -> f64 {
         let k = self.r + x as f64;
         let (at, bt) = (self.alpha + t, self.beta + t);
         let v_h = (k * (at.ln() - (at + horizon).ln())).exp();
@@ -284,7 +341,7 @@ impl ParetoNbd {
             let u = at * (v.ln() * (-1.0 / k)).exp_m1();
             (self.s * (bt.ln() - (bt + u).ln())).exp()
         });
-        (1.0 - pa * buy.clamp(0.0, 1.0)).clamp(0.0, 1.0)
+        buy.clamp(0.0, 1.0)
     }
 }
 
@@ -295,6 +352,11 @@ impl ParetoNbd {
     /// `E[1/(μ+δ)] = b^s δ^(s−1) U(s, s; δb)`, b = β + T, and `U(s, s; z) = e^z Γ(1−s, z)`.
     /// Multiply by expected spend for discounted residual value.
     pub fn dert(&self, delta: f64, x: u32, t_x: f64, t: f64) -> Result<f64, ModelError> {
+        self.dert_given(self.p_alive(x, t_x, t), delta, x, t)
+    }
+
+    /// [`ParetoNbd::dert`] with P(alive) already computed.
+    pub fn dert_given(&self, p_alive: f64, delta: f64, x: u32, t: f64) -> Result<f64, ModelError> {
         if !(delta.is_finite() && delta > 0.0) {
             return Err(ModelError::InvalidInput {
                 field: "discount",
@@ -305,7 +367,7 @@ impl ParetoNbd {
         let z = delta * b;
         let ln_u = z + ln_upper_gamma(1.0 - self.s, z)?;
         let ln_inv = self.s * b.ln() + (self.s - 1.0) * delta.ln() + ln_u;
-        let v = self.p_alive(x, t_x, t) * (self.r + x as f64) / (self.alpha + t) * ln_inv.exp();
+        let v = p_alive * (self.r + x as f64) / (self.alpha + t) * ln_inv.exp();
         crate::finite_nonneg("DERT", v)
     }
 }
@@ -367,6 +429,45 @@ mod tests {
             })
             .sum::<f64>()
             * h
+    }
+
+    #[test]
+    fn value_only_p_alive_matches_the_likelihood_terms() {
+        for m in [
+            ParetoNbd {
+                r: 0.55,
+                alpha: 10.58,
+                s: 0.61,
+                beta: 11.67,
+            },
+            ParetoNbd {
+                r: 2.0,
+                alpha: 3.0,
+                s: 0.2,
+                beta: 40.0,
+            },
+            ParetoNbd {
+                r: 0.3,
+                alpha: 60.0,
+                s: 1.4,
+                beta: 0.5,
+            },
+        ] {
+            for (x, t_x, t) in [
+                (0, 0.0, 30.0),
+                (1, 2.0, 38.0),
+                (7, 30.0, 31.0),
+                (40, 10.0, 77.0),
+            ] {
+                let ((p, _), (q, _)) = ln_terms(&m, x as f64, t_x, t);
+                let reference = softmax2(p, q).0;
+                let fast = m.p_alive(x, t_x, t);
+                assert!(
+                    (fast - reference).abs() <= 1e-13 * reference.max(1e-300),
+                    "{m:?} {x} {t_x} {t}: {fast} vs {reference}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use approx::assert_relative_eq;
 use retain_core::patterns::Patterns;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
 use retain_models::bgnbd::BgNbd;
-use retain_models::clv::{ClvSpec, clv};
+use retain_models::clv::{ClvSpec, ClvSteps, clv};
 use retain_models::fit::FitOptions;
 use retain_models::gammagamma::GammaGamma;
 use retain_models::mbgnbd::MbgNbd;
@@ -221,15 +221,12 @@ fn twelve_month_clv_matches_lifetimes_convention() {
             per: Duration::new(4.345, TimeUnit::Week),
         },
     };
+    let steps = ClvSteps::new(&spec, TimeUnit::Week).unwrap();
     let value = |i: usize| {
         clv(
-            &model,
-            TimeUnit::Week,
-            &spec,
+            &model.posterior(d.x[i], d.t_x[i], d.t[i]),
+            &steps,
             gg.expected_spend(d.x[i], d.zbar[i]),
-            d.x[i],
-            d.t_x[i],
-            d.t[i],
         )
         .unwrap()
     };

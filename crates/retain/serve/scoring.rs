@@ -6,12 +6,15 @@ use super::convert;
 use super::guard::Guard;
 use super::registry::{Registry, Snapshot};
 use crate::pb::v1 as pb;
+use futures_util::StreamExt as _;
 use pb::scoring_server::Scoring;
+use rayon::prelude::*;
 use retain_train::online::{OnlineError, score_one};
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
-use tokio_stream::{Stream, StreamExt};
 use tonic::{Code, Request, Response, Status, Streaming};
 
 /// The Scoring service.
@@ -93,6 +96,68 @@ fn score_pb(snapshot: &Snapshot, r: pb::ScoreRequest) -> Result<pb::ScoreRespons
     }
 }
 
+/// Customers below which a group is scored on the calling thread rather than spread over
+/// the cores (spreading costs a few microseconds).
+const PARALLEL_MIN: usize = 64;
+
+/// Batch customers scored between two deadline checks.
+const DEADLINE_EVERY: usize = 256;
+
+/// Most stream messages read and scored as one group.
+const STREAM_CHUNK: usize = 1024;
+
+/// Groups of a stream being scored or waiting to be sent, per stream.
+const STREAM_IN_FLIGHT: usize = 4;
+
+/// A group of stream responses, possibly still being computed.
+type Pending = Pin<Box<dyn Future<Output = Vec<Result<pb::ScoreStreamResponse, Status>>> + Send>>;
+
+/// Scores a group of stream requests in order; a failure is reported for its customer and the
+/// stream goes on.
+fn score_group(
+    snapshot: &Snapshot,
+    requests: Vec<pb::ScoreRequest>,
+) -> Vec<Result<pb::ScoreStreamResponse, Status>> {
+    let one = |r: pb::ScoreRequest| {
+        let customer_id = r.customer_id.clone();
+        let result = match score_pb(snapshot, r) {
+            Ok(s) => pb::score_stream_response::Result::Score(s),
+            Err(f) => pb::score_stream_response::Result::Error(pb::ScoreError {
+                code: f.code as i32,
+                field: f.field,
+                message: f.message,
+            }),
+        };
+        Ok(pb::ScoreStreamResponse {
+            customer_id,
+            result: Some(result),
+        })
+    };
+    let out: Vec<_> = if requests.len() < PARALLEL_MIN {
+        requests.into_iter().map(one).collect()
+    } else {
+        requests
+            .into_par_iter()
+            .with_min_len(PARALLEL_MIN / 2)
+            .map(one)
+            .collect()
+    };
+    let scored = out
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Ok(pb::ScoreStreamResponse {
+                    result: Some(pb::score_stream_response::Result::Score(_)),
+                    ..
+                })
+            )
+        })
+        .count();
+    metrics::counter!("retain_customers_scored_total").increment(scored as u64);
+    out
+}
+
 type ScoreStreamOut = Pin<Box<dyn Stream<Item = Result<pb::ScoreStreamResponse, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -131,21 +196,21 @@ impl Scoring for ScoringService {
         }
         let snapshot = self.registry.snapshot();
         let n = requests.len();
-        // CPU-bound: off the async workers. The admission (deadline) travels with the work.
+        // CPU-bound: off the async workers, on every core. The admission (deadline) travels
+        // with the work and is checked before each group of customers.
         let (admitted, result) = tokio::task::spawn_blocking(move || {
-            let mut out = Vec::with_capacity(n);
-            for (i, r) in requests.into_iter().enumerate() {
-                if i % 256 == 0
-                    && let Err(s) = admitted.check_deadline()
-                {
-                    return (admitted, Err(s));
-                }
-                match score_pb(&snapshot, r) {
-                    Ok(s) => out.push(s),
-                    Err(f) => return (admitted, Err(f.status(&format!("requests[{i}].")))),
-                }
-            }
-            (admitted, Ok(out))
+            let result = requests
+                .into_par_iter()
+                .enumerate()
+                .with_min_len(PARALLEL_MIN)
+                .map(|(i, r)| {
+                    if i % DEADLINE_EVERY == 0 {
+                        admitted.check_deadline()?;
+                    }
+                    score_pb(&snapshot, r).map_err(|f| f.status(&format!("requests[{i}].")))
+                })
+                .collect::<Result<Vec<_>, Status>>();
+            (admitted, result)
         })
         .await
         .map_err(|e| {
@@ -165,51 +230,55 @@ impl Scoring for ScoringService {
         request: Request<Streaming<pb::ScoreRequest>>,
     ) -> Result<Response<Self::ScoreStreamStream>, Status> {
         let admitted = self.guard.admit("ScoreStream", request.metadata(), false)?;
-        let mut inbound = request.into_inner();
+        let mut inbound = request.into_inner().ready_chunks(STREAM_CHUNK);
         let registry = self.registry.clone();
-        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        // Messages that have arrived together are scored together (in parallel when there are
+        // many), while the next group is being read; responses keep the request order.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Pending>(STREAM_IN_FLIGHT);
         tokio::spawn(async move {
-            let mut scored = 0u64;
             let mut status = Ok(());
-            while let Some(item) = inbound.next().await {
+            while let Some(items) = inbound.next().await {
                 if let Err(s) = admitted.check_deadline() {
-                    let _ = tx.send(Err(s.clone())).await;
+                    let _ = tx
+                        .send(Box::pin(std::future::ready(vec![Err(s.clone())])))
+                        .await;
                     status = Err(s);
                     break;
                 }
-                let r = match item {
-                    Ok(r) => r,
-                    Err(s) => {
-                        status = Err(s);
-                        break;
+                let mut requests = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Ok(r) => requests.push(r),
+                        Err(s) => {
+                            status = Err(s);
+                            break;
+                        }
                     }
-                };
-                // A fresh snapshot per item: a long stream picks up reloads as they happen.
+                }
+                // A fresh snapshot per group: a long stream picks up reloads as they happen.
                 let snapshot = registry.snapshot();
-                let customer_id = r.customer_id.clone();
-                let result = match score_pb(&snapshot, r) {
-                    Ok(s) => {
-                        scored += 1;
-                        pb::score_stream_response::Result::Score(s)
-                    }
-                    Err(f) => pb::score_stream_response::Result::Error(pb::ScoreError {
-                        code: f.code as i32,
-                        field: f.field,
-                        message: f.message,
-                    }),
+                let pending: Pending = if requests.len() < PARALLEL_MIN {
+                    Box::pin(std::future::ready(score_group(&snapshot, requests)))
+                } else {
+                    let task =
+                        tokio::task::spawn_blocking(move || score_group(&snapshot, requests));
+                    Box::pin(async move {
+                        task.await.unwrap_or_else(|e| {
+                            tracing::error!(error = %e, "stream task failed");
+                            vec![Err(Status::internal("internal error while scoring"))]
+                        })
+                    })
                 };
-                let msg = pb::ScoreStreamResponse {
-                    customer_id,
-                    result: Some(result),
-                };
-                if tx.send(Ok(msg)).await.is_err() {
-                    // The caller went away.
+                if tx.send(pending).await.is_err() || status.is_err() {
+                    // The caller went away, or its stream failed.
                     break;
                 }
             }
-            metrics::counter!("retain_customers_scored_total").increment(scored);
             let _ = admitted.finish(status);
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        let out = ReceiverStream::new(rx)
+            .then(|pending| pending)
+            .flat_map(futures_util::stream::iter);
+        Ok(Response::new(Box::pin(out)))
     }
 }

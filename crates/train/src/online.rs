@@ -1,5 +1,5 @@
 //! Scoring one customer at a time, for the server: the same code paths as the CLI's batch
-//! scoring (a one-customer summary table through [`crate::score::score`], a one-row customer
+//! scoring (one summary through [`crate::score::Scorer`], a one-row customer
 //! table through [`crate::churn_score::score_churn`]), so a customer scored over gRPC gets
 //! exactly the numbers the nightly batch gives.
 //!
@@ -11,9 +11,9 @@ use crate::artefact::ClvArtefact;
 use crate::churn_artefact::ChurnArtefact;
 use crate::churn_score::{DRIVERS, ScoreOptions, score_churn};
 use crate::churn_value::RiskTiers;
-use crate::score::score;
+use crate::score::{Detail, Scorer};
 use retain_core::features::{FeatureError, RawColumn, RawTable};
-use retain_core::summary::{Summaries, SummaryOptions, summarise};
+use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{Day, Duration, TimeUnit, iso};
 use retain_core::transactions::TransactionLog;
 use sha2::{Digest, Sha256};
@@ -280,19 +280,8 @@ pub fn score_one(
                 ));
             }
             let k = unit.days() / a.time_unit.days();
-            let s = Summaries {
-                ids: vec![customer_id.to_string()],
-                first_purchase: vec![0],
-                x: vec![x],
-                t_x: vec![t_x * k],
-                t: vec![t * k],
-                monetary: vec![if x > 0 { monetary } else { 0.0 }],
-                first_amount: vec![0.0],
-                holdout_x: vec![0],
-                holdout_spend: vec![0.0],
-                excluded_new: 0,
-            };
-            clv_scores(a, &s, horizon)
+            let monetary = if x > 0 { monetary } else { 0.0 };
+            clv_scores(a, (x, t_x * k, t * k, monetary), horizon)
         }
         (
             Artefact::Clv(a),
@@ -328,7 +317,7 @@ pub fn score_one(
                     "no purchase on or before as_of",
                 ));
             }
-            clv_scores(a, &s, horizon)
+            clv_scores(a, (s.x[0], s.t_x[0], s.t[0], s.monetary[0]), horizon)
         }
         (Artefact::Clv(_), Input::Features(_)) => Err(invalid(
             "features",
@@ -345,9 +334,10 @@ pub fn score_one(
     }
 }
 
+/// Scores one summary (x, t_x, T in the model's unit, mean repeat spend).
 fn clv_scores(
     a: &ClvArtefact,
-    s: &Summaries,
+    (x, t_x, t, monetary): (u32, f64, f64, f64),
     horizon: Option<Duration>,
 ) -> Result<OnlineScore, OnlineError> {
     let horizon = horizon.unwrap_or(DEFAULT_HORIZON);
@@ -370,15 +360,17 @@ fn clv_scores(
             ),
         ));
     }
-    let t = score(a, s, horizon, &spec).map_err(|e| domain("horizon", e))?;
-    let p = t.churn_probability[0];
+    let c = Scorer::new(a, horizon, &spec, Detail::Online)
+        .and_then(|scorer| scorer.score(x, t_x, t, monetary))
+        .map_err(|e| domain("horizon", e))?;
+    let p = c.churn_probability();
     let out = OnlineScore {
         churn_probability: p,
-        p_alive: Some(t.p_alive[0]),
-        expected_purchases: Some(t.expected_purchases[0]),
-        expected_spend: t.expected_spend.map(|v| v[0]),
-        clv: t.clv.map(|v| v[0]),
-        value_at_risk: t.value_at_risk.map(|v| v[0]),
+        p_alive: Some(c.p_alive),
+        expected_purchases: Some(c.expected_purchases),
+        expected_spend: c.expected_spend,
+        clv: c.clv,
+        value_at_risk: c.value_at_risk(),
         expected_lifetime: None,
         time_unit: Some(a.time_unit),
         horizon: Some(horizon),

@@ -187,7 +187,7 @@ pub struct PackedNode {
     next: [u32; 2],
 }
 
-/// A tree for batch prediction: leaves loop to themselves, so every row takes exactly `depth`
+/// A tree for batch prediction: leaves loop to themselves, so every row takes at most `depth`
 /// branch-free steps (`next[(x > threshold) as usize]`), and eight rows walk the tree together
 /// so their independent loads overlap. Output values live apart from the walked nodes.
 #[derive(Debug, Clone)]
@@ -209,10 +209,18 @@ impl Packed {
             let block = &x[start * n_features..(start + LANES) * n_features];
             let mut idx = [0usize; LANES];
             for _ in 0..self.depth {
+                let mut moved = false;
                 for (l, i) in idx.iter_mut().enumerate() {
                     let n = &nodes[*i];
                     let v = block[l * n_features + n.feature as usize];
-                    *i = n.next[(v > n.threshold) as usize] as usize;
+                    let next = n.next[(v > n.threshold) as usize] as usize;
+                    moved |= next != *i;
+                    *i = next;
+                }
+                // Leaves loop to themselves: when no lane moved, all eight rows are at leaves
+                // (leaf-wise trees are much deeper than their typical path).
+                if !moved {
+                    break;
                 }
             }
             for (l, &i) in idx.iter().enumerate() {
