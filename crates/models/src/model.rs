@@ -235,6 +235,22 @@ impl Posterior<'_> {
         (1.0 - self.p_alive * buy).clamp(0.0, 1.0)
     }
 
+    /// Pareto/NBD only: (scale, s, β + T) such that E[X(h)] =
+    /// scale · (1 − (1 + h/(β+T))^(1−s)) / (s − 1), for closed-form sums over many horizons.
+    pub fn pareto_alive_terms(&self) -> Option<(f64, f64, f64)> {
+        match self.model {
+            PurchaseModel::ParetoNbd(m) => {
+                let b = m.beta + self.t;
+                Some((
+                    self.p_alive * (m.r + self.x as f64) / (m.alpha + self.t) * b,
+                    m.s,
+                    b,
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// Pareto/NBD only: discounted expected residual transactions at a continuous rate
     /// `delta` per model time unit (see [`ParetoNbd::dert`]).
     pub fn dert(&self, delta: f64) -> Option<Result<f64, ModelError>> {

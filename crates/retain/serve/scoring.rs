@@ -45,7 +45,7 @@ impl Failure {
     }
 }
 
-fn score_pb(snapshot: &Snapshot, r: pb::ScoreRequest) -> Result<pb::ScoreResponse, Failure> {
+fn score_pb(snapshot: &Snapshot, mut r: pb::ScoreRequest) -> Result<pb::ScoreResponse, Failure> {
     let Some(served) = snapshot.get(&r.model) else {
         let message = if r.model.is_empty() {
             "no default model is loaded".to_string()
@@ -68,7 +68,7 @@ fn score_pb(snapshot: &Snapshot, r: pb::ScoreRequest) -> Result<pb::ScoreRespons
         });
     };
     let m = &served.model;
-    let customer_id = r.customer_id.clone();
+    let customer_id = std::mem::take(&mut r.customer_id);
     let outcome =
         convert::request(r).and_then(|(horizon, input)| score_one(m, &customer_id, horizon, input));
     match outcome {

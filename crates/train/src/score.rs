@@ -3,6 +3,7 @@
 
 use crate::TrainError;
 use crate::artefact::ClvArtefact;
+use rayon::prelude::*;
 use retain_core::summary::Summaries;
 use retain_core::time::Duration;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
@@ -158,7 +159,10 @@ pub fn score(
 ) -> Result<ScoreTable, TrainError> {
     let scorer = Scorer::new(a, horizon, spec, Detail::Full)?;
     let n = s.len();
+    // Customers are independent: spread them over the cores (in order).
     let scores = (0..n)
+        .into_par_iter()
+        .with_min_len(1024)
         .map(|i| scorer.score(s.x[i], s.t_x[i], s.t[i], s.monetary[i]))
         .collect::<Result<Vec<_>, _>>()?;
     // Full detail fills every optional output its model has, for every customer.
