@@ -12,12 +12,6 @@ mod serve;
 use clap::Parser;
 use std::process::ExitCode;
 
-// The server allocates a few small strings per scored customer from many threads, and batch
-// scoring builds large frames; mimalloc is faster than glibc's malloc at both and returns
-// freed memory to the system more readily.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {

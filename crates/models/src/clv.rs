@@ -157,7 +157,10 @@ mod tests {
                 let c = m.posterior(x, t_x, t);
                 let fast = clv(&c, &steps, 35.0).unwrap();
                 let slow = generic(&c, &steps, 35.0);
-                assert!((fast - slow).abs() <= 1e-12 * slow, "s {s} x {x}: {fast} vs {slow}");
+                assert!(
+                    (fast - slow).abs() <= 1e-12 * slow,
+                    "s {s} x {x}: {fast} vs {slow}"
+                );
                 assert!(fast > 0.0);
             }
         }

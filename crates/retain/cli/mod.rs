@@ -5,6 +5,8 @@ mod evaluate;
 mod inspect;
 mod report;
 mod score;
+mod score_batch;
+mod simulate;
 mod train;
 mod train_churn;
 
@@ -38,6 +40,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Score customers with a saved model and write one row per customer.
     Score(score::ScoreArgs),
+    /// Generate a synthetic transaction log from BTYD parameters (seeded, partitioned).
+    Simulate(simulate::SimulateArgs),
     /// Metrics of a churn classifier on a labelled customer table.
     Evaluate(evaluate::EvaluateArgs),
     /// Serve the models of a directory over gRPC (retain.v1 Scoring and Models, health,
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Score(a) => score::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Simulate(a) => simulate::run(a),
         Command::Serve(a) => crate::serve::run(a),
     }
 }

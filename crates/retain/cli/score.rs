@@ -1,11 +1,14 @@
 //! `retain score`: score every customer of a transaction log with a saved model.
 
 use super::data::{self, DataArgs};
+use super::score_batch::{self, BatchJob};
 use anyhow::{Context, Result};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{DiscountRate, Duration, parse_date};
+use retain_train::artefact::DataFormat;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
+use retain_train::batch::PartitionTotals;
 use retain_train::churn_artefact::ChurnArtefact;
 use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame as churn_frame};
 use retain_train::churn_value::RiskTiers;
@@ -13,7 +16,7 @@ use retain_train::score::score;
 use retain_train::table::read_table;
 use retain_train::write::{to_frame, write_frame};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `retain score`.
 #[derive(Debug, Args)]
@@ -51,9 +54,20 @@ pub struct ScoreArgs {
     /// Churn classifiers: drivers (top contributing input columns) per customer; 0 skips them.
     #[arg(long, default_value_t = DRIVERS)]
     drivers: usize,
-    /// Output file: .csv or .parquet.
+    /// Output file (.csv or .parquet); for a partitioned input (a directory or a glob such as
+    /// 'base/*.parquet'), the output directory, with one file per input partition.
     #[arg(long)]
     output: PathBuf,
+    /// Partitioned input: format of the output files.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Parquet)]
+    output_format: OutputFormat,
+    /// Partitioned input: rescore partitions whose outputs are already current (same model
+    /// version, settings and input).
+    #[arg(long)]
+    force: bool,
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
     /// Print the run summary as JSON.
     #[arg(long)]
     json: bool,
@@ -73,6 +87,24 @@ struct Summary {
     output: String,
 }
 
+/// Output file format of a partitioned run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Apache Parquet.
+    Parquet,
+    /// Comma-separated text.
+    Csv,
+}
+
+impl OutputFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Parquet => "parquet",
+            OutputFormat::Csv => "csv",
+        }
+    }
+}
+
 /// Runs `retain score`.
 pub fn run(a: ScoreArgs) -> Result<()> {
     if artefact_kind(&a.model)? == "churn" {
@@ -88,6 +120,9 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         .as_deref()
         .context("a CLV model needs --as-of (the day to score as of)")?;
     let format = a.data.format(Some(&art.data.format));
+    if score_batch::is_partitioned(transactions) {
+        return clv_partitioned(&a, &art, transactions, as_of_text, &format);
+    }
     let (log, _) = data::read(transactions, &format, a.data.on_bad_row)?;
     let as_of = parse_date(as_of_text).context("--as-of")?;
     let summaries = summarise(&log, &SummaryOptions::new(art.time_unit, as_of))?;
@@ -130,6 +165,62 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     Ok(())
 }
 
+/// Index of a tier name in [high, medium, low].
+fn tier_index(tier: &str) -> usize {
+    match tier {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    }
+}
+
+/// A CLV model over a partitioned transaction log.
+fn clv_partitioned(
+    a: &ScoreArgs,
+    art: &ClvArtefact,
+    input: &Path,
+    as_of_text: &str,
+    format: &DataFormat,
+) -> Result<()> {
+    let as_of = parse_date(as_of_text).context("--as-of")?;
+    let spec = art.clv_spec(a.horizon, a.clv_step, a.discount);
+    let tiers = RiskTiers::default();
+    let job = BatchJob {
+        model: art.name.clone(),
+        version: art.version.clone(),
+        settings: format!(
+            "as-of {as_of_text}; horizon {}; step {}; discount {}; format {format:?}; on-bad-row {:?}",
+            a.horizon, spec.step, spec.discount, a.data.on_bad_row
+        ),
+        input: input.to_path_buf(),
+        out_dir: a.output.clone(),
+        extension: a.output_format.extension().into(),
+        force: a.force,
+        quiet: a.quiet,
+    };
+    let summary = score_batch::run(&job, |path| {
+        let (log, report) = data::read(path, format, a.data.on_bad_row)?;
+        let summaries = summarise(&log, &SummaryOptions::new(art.time_unit, as_of))
+            .with_context(|| format!("summarising {}", path.display()))?;
+        let table = score(art, &summaries, a.horizon, &spec)?;
+        let df = to_frame(&table, art.time_unit, a.horizon)?;
+        let mut counts = [0usize; 3];
+        for &p in &table.churn_probability {
+            counts[tier_index(tiers.tier(p))] += 1;
+        }
+        let totals = PartitionTotals {
+            customers: table.ids.len(),
+            skipped_rows: report.skipped,
+            sum_churn_probability: table.churn_probability.iter().sum(),
+            total_clv: table.clv.as_ref().map(|c| c.iter().sum()),
+            total_value_at_risk: table.value_at_risk.as_ref().map(|c| c.iter().sum()),
+            tiers: counts,
+        };
+        Ok((df, totals))
+    })?;
+    score_batch::print(&summary, a.json)
+}
+
 /// `retain score` with a churn classifier.
 fn churn(a: ScoreArgs) -> Result<()> {
     let art = ChurnArtefact::load(&a.model)?;
@@ -138,7 +229,6 @@ fn churn(a: ScoreArgs) -> Result<()> {
         .as_ref()
         .context("a churn model scores a customer table: give --data")?;
     let delimiter = data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
-    let table = read_table(path, delimiter)?;
     let tiers = RiskTiers::new(
         a.high_risk.unwrap_or(art.tiers.high),
         a.medium_risk.unwrap_or(art.tiers.medium),
@@ -147,6 +237,46 @@ fn churn(a: ScoreArgs) -> Result<()> {
         tiers,
         drivers: a.drivers,
     };
+    if score_batch::is_partitioned(path) {
+        let job = BatchJob {
+            model: art.name.clone(),
+            // The artefact's content hash, as the server reports it.
+            version: retain_train::online::LoadedModel::from_file(&a.model)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?
+                .version,
+            settings: format!(
+                "tiers {} {}; drivers {}; delimiter {delimiter}",
+                tiers.high, tiers.medium, a.drivers
+            ),
+            input: path.clone(),
+            out_dir: a.output.clone(),
+            extension: a.output_format.extension().into(),
+            force: a.force,
+            quiet: a.quiet,
+        };
+        let summary = score_batch::run(&job, |file| {
+            let table = read_table(file, delimiter)?;
+            let scores = score_churn(&art, table, &options)?;
+            let mut counts = [0usize; 3];
+            for t in &scores.tier {
+                counts[tier_index(t)] += 1;
+            }
+            let total = |f: fn(&retain_models::subscription::SubscriptionValue) -> f64| {
+                scores.value.as_ref().map(|v| v.iter().map(f).sum::<f64>())
+            };
+            let totals = PartitionTotals {
+                customers: scores.ids.len(),
+                skipped_rows: 0,
+                sum_churn_probability: scores.churn_probability.iter().sum(),
+                total_clv: total(|v| v.clv),
+                total_value_at_risk: total(|v| v.value_at_risk),
+                tiers: counts,
+            };
+            Ok((churn_frame(&scores)?, totals))
+        })?;
+        return score_batch::print(&summary, a.json);
+    }
+    let table = read_table(path, delimiter)?;
     let scores = score_churn(&art, table, &options)?;
     let mut df = churn_frame(&scores)?;
     write_frame(&mut df, &a.output)?;

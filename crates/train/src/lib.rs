@@ -12,12 +12,15 @@
 //! - [`metrics`]: ROC/PR AUC, log loss, Brier, lift, calibration.
 //! - [`holdout`]: predicted vs actual purchases on a holdout period.
 //! - [`artefact`]: the versioned JSON model file.
+//! - [`batch`]: partitioned scoring runs: partitions, manifest, skip-if-current.
 //! - [`score`]: per-customer scores from an artefact.
+//! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
 //! - [`write`]: score tables to CSV / Parquet, atomically.
 //! - [`error`]: the crate's error type.
 #![deny(missing_docs)]
 
 pub mod artefact;
+pub mod batch;
 pub mod churn_artefact;
 pub mod churn_score;
 pub mod churn_train;
@@ -30,6 +33,7 @@ pub mod metrics;
 pub mod online;
 pub mod read;
 pub mod score;
+pub mod simulate_log;
 pub mod table;
 pub mod write;
 

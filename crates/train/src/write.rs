@@ -3,6 +3,7 @@
 //! leaves a half-written file that looks finished.
 
 use crate::TrainError;
+use crate::churn_value::RiskTiers;
 use crate::score::ScoreTable;
 use polars::prelude::*;
 use retain_core::time::{Duration, TimeUnit};
@@ -61,6 +62,13 @@ pub fn to_frame(
         Column::new(format!("T_{u}").into(), &t.t),
         Column::new("p_alive".into(), &t.p_alive),
         Column::new("churn_probability".into(), &t.churn_probability),
+        Column::new(
+            "risk_tier".into(),
+            t.churn_probability
+                .iter()
+                .map(|&p| RiskTiers::default().tier(p))
+                .collect::<Vec<_>>(),
+        ),
         Column::new(
             format!("expected_purchases_{h}").into(),
             &t.expected_purchases,
