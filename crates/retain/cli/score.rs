@@ -2,17 +2,20 @@
 
 use super::data::{self, DataArgs};
 use super::score_batch::{self, BatchJob};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use retain_core::summary::Summaries;
 use retain_core::summary::{SummaryOptions, summarise};
+use retain_core::time::TimeUnit;
 use retain_core::time::{DiscountRate, Duration, parse_date};
-use retain_train::artefact::DataFormat;
+use retain_models::clv::ClvSpec;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::batch::PartitionTotals;
 use retain_train::churn_artefact::ChurnArtefact;
 use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame as churn_frame};
 use retain_train::churn_value::RiskTiers;
 use retain_train::score::score;
+use retain_train::summary_table::{SummaryColumns, read_summaries};
 use retain_train::table::read_table;
 use retain_train::write::{to_frame, write_frame};
 use serde::Serialize;
@@ -28,6 +31,15 @@ pub struct ScoreArgs {
     /// unless the column/format flags say otherwise.
     #[arg(long)]
     transactions: Option<PathBuf>,
+    /// CLV models: per-customer summaries to score instead of a log (CSV with a header, or
+    /// Parquet): columns customer_id (or --customer-col), frequency (repeat purchases),
+    /// recency (first to last purchase), T (first purchase to the as-of date) and
+    /// monetary_value (mean repeat purchase value), as lifetimes writes them.
+    #[arg(long, conflicts_with = "transactions")]
+    summaries: Option<PathBuf>,
+    /// Time unit of --summaries' recency and T columns (day, week, month, year).
+    #[arg(long)]
+    summary_unit: Option<TimeUnit>,
     /// Churn classifiers: customer table to score (CSV with a header, or Parquet).
     #[arg(long = "data")]
     data_file: Option<PathBuf>,
@@ -111,25 +123,74 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         return churn(a);
     }
     let art = ClvArtefact::load(&a.model)?;
-    let transactions = a
-        .transactions
-        .as_ref()
-        .context("a CLV model scores a transaction log: give --transactions")?;
-    let as_of_text = a
-        .as_of
-        .as_deref()
-        .context("a CLV model needs --as-of (the day to score as of)")?;
     let format = a.data.format(Some(&art.data.format));
-    if score_batch::is_partitioned(transactions) {
-        return clv_partitioned(&a, &art, transactions, as_of_text, &format);
-    }
-    let (log, _) = data::read(transactions, &format, a.data.on_bad_row)?;
-    let as_of = parse_date(as_of_text).context("--as-of")?;
-    let summaries = summarise(&log, &SummaryOptions::new(art.time_unit, as_of))?;
-    if summaries.is_empty() {
-        anyhow::bail!("no customer made a purchase on or before {as_of_text}");
-    }
+    // Where the per-customer summaries come from: a transaction log summarised as of a day,
+    // or a file of summaries.
+    let (input, settings, load): (&PathBuf, String, Box<SummaryLoader>) =
+        match (&a.transactions, &a.summaries) {
+            (Some(_), Some(_)) => bail!("give --transactions or --summaries, not both"),
+            (None, None) => bail!(
+                "a CLV model scores a transaction log (--transactions, with --as-of) or \
+                 per-customer summaries (--summaries, with --summary-unit)"
+            ),
+            (Some(t), None) => {
+                let as_of_text = a
+                    .as_of
+                    .clone()
+                    .context("a CLV model needs --as-of (the day to score a log as of)")?;
+                let as_of = parse_date(&as_of_text).context("--as-of")?;
+                let (format, policy, unit) = (format.clone(), a.data.on_bad_row, art.time_unit);
+                let settings = format!(
+                    "transactions as of {as_of_text}; format {format:?}; on-bad-row {policy:?}"
+                );
+                let load = move |path: &Path| -> Result<(Summaries, usize)> {
+                    let (log, report) = data::read(path, &format, policy)?;
+                    let summaries = summarise(&log, &SummaryOptions::new(unit, as_of))
+                        .with_context(|| format!("summarising {}", path.display()))?;
+                    if summaries.is_empty() {
+                        bail!(
+                            "{}: no customer made a purchase on or before {as_of_text}",
+                            path.display()
+                        );
+                    }
+                    Ok((summaries, report.skipped))
+                };
+                (t, settings, Box::new(load))
+            }
+            (None, Some(path)) => {
+                let unit = a.summary_unit.context(
+                    "--summaries needs --summary-unit: the time unit of its recency and T columns",
+                )?;
+                let cols = SummaryColumns {
+                    id: a
+                        .data
+                        .customer_col
+                        .clone()
+                        .unwrap_or_else(|| "customer_id".into()),
+                    ..SummaryColumns::default()
+                };
+                let delimiter =
+                    data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
+                let (model_unit, spend) = (art.time_unit, art.spend.is_some());
+                let settings = format!("summaries in {unit}; columns {cols:?}");
+                let load = move |p: &Path| -> Result<(Summaries, usize)> {
+                    Ok((
+                        read_summaries(p, delimiter, &cols, unit, model_unit, spend)?,
+                        0,
+                    ))
+                };
+                (path, settings, Box::new(load))
+            }
+        };
     let spec = art.clv_spec(a.horizon, a.clv_step, a.discount);
+    let settings = format!(
+        "{settings}; horizon {}; step {}; discount {}",
+        a.horizon, spec.step, spec.discount
+    );
+    if score_batch::is_partitioned(input) {
+        return clv_partitioned(&a, &art, input, settings, &spec, &load);
+    }
+    let (summaries, _) = load(input)?;
     let table = score(&art, &summaries, a.horizon, &spec)?;
     let mut df = to_frame(&table, art.time_unit, a.horizon)?;
     write_frame(&mut df, &a.output)?;
@@ -140,7 +201,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         customers: n,
         horizon: a.horizon.to_string(),
         time_unit: art.time_unit.to_string(),
-        mean_p_alive: table.p_alive.iter().sum::<f64>() / n as f64,
+        mean_p_alive: table.p_alive.iter().sum::<f64>() / n.max(1) as f64,
         expected_purchases: table.expected_purchases.iter().sum(),
         total_clv: table.clv.as_ref().map(|c| c.iter().sum()),
         total_value_at_risk: table.value_at_risk.as_ref().map(|c| c.iter().sum()),
@@ -149,9 +210,13 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
     } else {
+        let as_of = a
+            .as_of
+            .as_deref()
+            .map_or_else(|| "the summaries' dates".to_string(), str::to_string);
         println!(
             "scored {} customers with {} {} as of {} over {} (CLV step {}, discount {})",
-            s.customers, s.model, s.model_version, as_of_text, s.horizon, spec.step, spec.discount
+            s.customers, s.model, s.model_version, as_of, s.horizon, spec.step, spec.discount
         );
         println!(
             "  mean P(alive) {:.4}, expected purchases {:.1}",
@@ -165,6 +230,9 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     Ok(())
 }
 
+/// Reads one input file into per-customer summaries and the count of skipped rows.
+type SummaryLoader = dyn Fn(&Path) -> Result<(Summaries, usize)> + Sync;
+
 /// Index of a tier name in [high, medium, low].
 fn tier_index(tier: &str) -> usize {
     match tier {
@@ -174,24 +242,20 @@ fn tier_index(tier: &str) -> usize {
     }
 }
 
-/// A CLV model over a partitioned transaction log.
+/// A CLV model over a partitioned base.
 fn clv_partitioned(
     a: &ScoreArgs,
     art: &ClvArtefact,
     input: &Path,
-    as_of_text: &str,
-    format: &DataFormat,
+    settings: String,
+    spec: &ClvSpec,
+    load: &SummaryLoader,
 ) -> Result<()> {
-    let as_of = parse_date(as_of_text).context("--as-of")?;
-    let spec = art.clv_spec(a.horizon, a.clv_step, a.discount);
     let tiers = RiskTiers::default();
     let job = BatchJob {
         model: art.name.clone(),
         version: art.version.clone(),
-        settings: format!(
-            "as-of {as_of_text}; horizon {}; step {}; discount {}; format {format:?}; on-bad-row {:?}",
-            a.horizon, spec.step, spec.discount, a.data.on_bad_row
-        ),
+        settings,
         input: input.to_path_buf(),
         out_dir: a.output.clone(),
         extension: a.output_format.extension().into(),
@@ -199,10 +263,8 @@ fn clv_partitioned(
         quiet: a.quiet,
     };
     let summary = score_batch::run(&job, |path| {
-        let (log, report) = data::read(path, format, a.data.on_bad_row)?;
-        let summaries = summarise(&log, &SummaryOptions::new(art.time_unit, as_of))
-            .with_context(|| format!("summarising {}", path.display()))?;
-        let table = score(art, &summaries, a.horizon, &spec)?;
+        let (summaries, skipped) = load(path)?;
+        let table = score(art, &summaries, a.horizon, spec)?;
         let df = to_frame(&table, art.time_unit, a.horizon)?;
         let mut counts = [0usize; 3];
         for &p in &table.churn_probability {
@@ -210,7 +272,7 @@ fn clv_partitioned(
         }
         let totals = PartitionTotals {
             customers: table.ids.len(),
-            skipped_rows: report.skipped,
+            skipped_rows: skipped,
             sum_churn_probability: table.churn_probability.iter().sum(),
             total_clv: table.clv.as_ref().map(|c| c.iter().sum()),
             total_value_at_risk: table.value_at_risk.as_ref().map(|c| c.iter().sum()),

@@ -15,6 +15,7 @@
 //! - [`batch`]: partitioned scoring runs: partitions, manifest, skip-if-current.
 //! - [`score`]: per-customer scores from an artefact.
 //! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
+//! - [`summary_table`]: per-customer summaries read from a file.
 //! - [`write`]: score tables to CSV / Parquet, atomically.
 //! - [`error`]: the crate's error type.
 #![deny(missing_docs)]
@@ -34,6 +35,7 @@ pub mod online;
 pub mod read;
 pub mod score;
 pub mod simulate_log;
+pub mod summary_table;
 pub mod table;
 pub mod write;
 
