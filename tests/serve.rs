@@ -357,6 +357,8 @@ async fn every_bad_request_gets_its_code_and_names_the_field() {
         &[
             "--max-batch",
             "50",
+            "--max-message-bytes",
+            "100000",
             "--token",
             "s3cret",
             "--auth-scope",
@@ -502,6 +504,30 @@ async fn every_bad_request_gets_its_code_and_names_the_field() {
     assert_eq!(
         c.score_batch(big).await.unwrap_err().code(),
         Code::ResourceExhausted
+    );
+    // A message over --max-message-bytes: RESOURCE_EXHAUSTED, unary or in a stream (after
+    // the answers to what came before it).
+    let mut huge = request("cdnow", summary(1, 1.0, 2.0));
+    huge.customer_id = "x".repeat(200_000);
+    let e = c.score(huge.clone()).await.unwrap_err();
+    assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
+    assert!(e.message().contains("too large"), "{}", e.message());
+    let mut out = c
+        .score_stream(tokio_stream::iter(vec![
+            request("cdnow", summary(1, 1.0, 2.0)),
+            huge,
+        ]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(out.message().await.unwrap().is_some());
+    let e = out.message().await.unwrap_err();
+    assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
+    // The server is still serving.
+    assert!(
+        c.score(request("cdnow", summary(1, 1.0, 2.0)))
+            .await
+            .is_ok()
     );
     let mut items = vec![request("cdnow", summary(1, 1.0, 2.0)); 10];
     items[7] = request("cdnow", summary(1, 3.0, 2.0));

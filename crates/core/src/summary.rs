@@ -154,7 +154,9 @@ pub fn summarise(log: &TransactionLog, opts: &SummaryOptions) -> Result<Summarie
         out.monetary.push(monetary);
         out.first_amount.push(first_amount);
         out.holdout_x.push(holdout.len() as u32);
-        out.holdout_spend.push(holdout.iter().map(|(_, a)| a).sum());
+        // `+ 0.0` turns the empty sum's −0.0 into 0.0.
+        out.holdout_spend
+            .push(holdout.iter().map(|(_, a)| a).sum::<f64>() + 0.0);
     }
     Ok(out)
 }

@@ -7,6 +7,7 @@ mod report;
 mod score;
 mod score_batch;
 mod simulate;
+mod summarise;
 mod train;
 mod train_churn;
 
@@ -40,6 +41,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Score customers with a saved model and write one row per customer.
     Score(score::ScoreArgs),
+    /// Summarise a transaction log per customer (x, t_x, T, spend; optional holdout).
+    Summarise(summarise::SummariseArgs),
     /// Generate a synthetic transaction log from BTYD parameters (seeded, partitioned).
     Simulate(simulate::SimulateArgs),
     /// Metrics of a churn classifier on a labelled customer table.
@@ -64,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Score(a) => score::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Summarise(a) => summarise::run(a),
         Command::Serve(a) => crate::serve::run(a),
     }
 }

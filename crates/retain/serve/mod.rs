@@ -13,6 +13,7 @@
 mod convert;
 mod guard;
 mod models;
+mod oversize;
 mod registry;
 mod scoring;
 
@@ -211,6 +212,7 @@ async fn serve(a: ServeArgs) -> Result<()> {
         tracing::info!(cert = %cert.display(), "TLS on");
     }
     let server = builder
+        .layer(oversize::OversizeLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -250,7 +250,7 @@ impl Scoring for ScoringService {
                     match item {
                         Ok(r) => requests.push(r),
                         Err(s) => {
-                            status = Err(s);
+                            status = Err(super::oversize::status(s));
                             break;
                         }
                     }
@@ -269,8 +269,15 @@ impl Scoring for ScoringService {
                         })
                     })
                 };
-                if tx.send(pending).await.is_err() || status.is_err() {
-                    // The caller went away, or its stream failed.
+                if tx.send(pending).await.is_err() {
+                    break; // The caller went away.
+                }
+                if let Err(s) = &status {
+                    // The caller's stream failed (e.g. a message over the size limit): say so
+                    // after the answers to what came before it.
+                    let _ = tx
+                        .send(Box::pin(std::future::ready(vec![Err(s.clone())])))
+                        .await;
                     break;
                 }
             }

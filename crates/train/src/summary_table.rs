@@ -67,7 +67,15 @@ pub fn read_summaries(
     need_monetary: bool,
 ) -> Result<Summaries, TrainError> {
     let table = read_table(path, delimiter)?;
-    let get = |name: &str| column(path, &table.names, &table.columns, name);
+    // `recency_weeks` (as `retain summarise` writes it, the unit in the name) or `recency`.
+    let get = |name: &str| {
+        let with_unit = format!("{name}_{}", unit.plural());
+        if table.names.contains(&with_unit) {
+            column(path, &table.names, &table.columns, &with_unit)
+        } else {
+            column(path, &table.names, &table.columns, name)
+        }
+    };
     let n = table.columns.first().map_or(0, RawColumn::len);
     let bad = |row: usize, name: &str, why: String| {
         TrainError::Invalid(format!(
@@ -165,8 +173,9 @@ mod tests {
 
     #[test]
     fn reads_and_converts_units() {
-        let (_d, p) =
-            write("customer_id,frequency,recency,T,monetary_value\na,2,14,28,10.5\nb,0,0,7,0\n");
+        let (_d, p) = write(
+            "customer_id,frequency,recency_days,T_days,monetary_value\na,2,14,28,10.5\nb,0,0,7,0\n",
+        );
         let s = read_summaries(
             &p,
             b',',

@@ -90,6 +90,36 @@ pub fn to_frame(
     DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
 }
 
+/// Per-customer summaries as a DataFrame with lifetimes' column names: `customer_id`,
+/// `frequency`, `recency_<unit>`, `T_<unit>`, `monetary_value`, and with a holdout period
+/// `frequency_holdout`, `monetary_value_holdout` (total spend) and `duration_holdout_<unit>`.
+pub fn summaries_frame(
+    s: &retain_core::summary::Summaries,
+    unit: TimeUnit,
+    holdout: Option<f64>,
+) -> Result<DataFrame, TrainError> {
+    let u = unit.plural();
+    let mut cols = vec![
+        Column::new("customer_id".into(), &s.ids),
+        Column::new("frequency".into(), &s.x),
+        Column::new(format!("recency_{u}").into(), &s.t_x),
+        Column::new(format!("T_{u}").into(), &s.t),
+        Column::new("monetary_value".into(), &s.monetary),
+    ];
+    if let Some(h) = holdout {
+        cols.push(Column::new("frequency_holdout".into(), &s.holdout_x));
+        cols.push(Column::new(
+            "monetary_value_holdout".into(),
+            &s.holdout_spend,
+        ));
+        cols.push(Column::new(
+            format!("duration_holdout_{u}").into(),
+            vec![h; s.len()],
+        ));
+    }
+    DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
+}
+
 /// Writes `df` to `path` atomically in the format given by its extension.
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), TrainError> {
     let format = OutputFormat::from_path(path)?;
