@@ -37,6 +37,25 @@ fn simulate(out: &Path, customers: usize, partitions: usize, format: &str, seed:
     ]));
 }
 
+/// Trains a BG/NBD + Gamma-Gamma model on a simulated log (weeks, no holdout).
+fn train_bgnbd(log: &Path, model: &Path) -> String {
+    ok(&retain(&[
+        "train",
+        "clv",
+        "--transactions",
+        log.to_str().unwrap(),
+        "--time-unit",
+        "week",
+        "--model",
+        "bgnbd",
+        "--calibration-end",
+        "1998-06-30",
+        "--out",
+        model.to_str().unwrap(),
+        "--json",
+    ]))
+}
+
 fn manifest_partitions(dir: &Path) -> usize {
     std::fs::read_to_string(dir.join("_manifest.json"))
         .ok()
@@ -73,21 +92,7 @@ fn simulate_train_score_partitions_and_resume_after_a_kill() {
     let train_dir = root.join("train");
     simulate(&train_dir, 100_000, 1, "parquet", 3);
     let model = root.join("sim.json");
-    let out = ok(&retain(&[
-        "train",
-        "clv",
-        "--transactions",
-        train_dir.join("part-00000.parquet").to_str().unwrap(),
-        "--time-unit",
-        "week",
-        "--model",
-        "bgnbd",
-        "--calibration-end",
-        "1998-06-30",
-        "--out",
-        model.to_str().unwrap(),
-        "--json",
-    ]));
+    let out = train_bgnbd(&train_dir.join("part-00000.parquet"), &model);
     let params = out.clone();
     let artefact: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
@@ -213,20 +218,7 @@ fn a_bad_partition_is_named_and_the_others_are_still_scored() {
     let base = dir.path().join("base");
     simulate(&base, 3_000, 3, "csv", 5);
     let model = dir.path().join("small.json");
-    ok(&retain(&[
-        "train",
-        "clv",
-        "--transactions",
-        base.join("part-00000.csv").to_str().unwrap(),
-        "--time-unit",
-        "week",
-        "--model",
-        "bgnbd",
-        "--calibration-end",
-        "1998-06-30",
-        "--out",
-        model.to_str().unwrap(),
-    ]));
+    train_bgnbd(&base.join("part-00000.csv"), &model);
     // Break the second partition: a date that is not a date, on line 3.
     let bad = base.join("part-00001.csv");
     let text = std::fs::read_to_string(&bad).unwrap();

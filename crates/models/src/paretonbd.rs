@@ -71,8 +71,25 @@ fn series_value(g: f64, a: f64, z: f64) -> f64 {
     s
 }
 
-/// ln J(t) alone (see [`ln_j`]).
-fn ln_j_value(m: &ParetoNbd, x: f64, t: f64) -> f64 {
+/// The quantities of J(t)'s Euler-transformed series (see the module docs).
+struct JTerms {
+    /// A = r + s + x.
+    a: f64,
+    /// α ≥ β.
+    alpha_big: bool,
+    /// min(α, β) + t.
+    small_t: f64,
+    /// M = max(α, β) + t.
+    mm: f64,
+    ln_m: f64,
+    /// ln(1 − z).
+    ln_1mz: f64,
+    z: f64,
+    e: f64,
+    g: f64,
+}
+
+fn j_terms(m: &ParetoNbd, x: f64, t: f64) -> JTerms {
     let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
     let a = r + s + x;
     let alpha_big = alpha >= beta;
@@ -90,28 +107,38 @@ fn ln_j_value(m: &ParetoNbd, x: f64, t: f64) -> f64 {
     } else {
         (r + x - 1.0, s + 1.0)
     };
-    -a * ln_m - a.ln() - e * ln_1mz + series_value(g, a, z).ln()
+    JTerms {
+        a,
+        alpha_big,
+        small_t: small + t,
+        mm,
+        ln_m,
+        ln_1mz,
+        z,
+        e,
+        g,
+    }
+}
+
+/// ln J(t) alone (see [`ln_j`]).
+fn ln_j_value(m: &ParetoNbd, x: f64, t: f64) -> f64 {
+    let j = j_terms(m, x, t);
+    -j.a * j.ln_m - j.a.ln() - j.e * j.ln_1mz + series_value(j.g, j.a, j.z).ln()
 }
 
 /// ln J(t) and its gradient in (r, α, s, β).
 fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
-    let (r, alpha, s, beta) = (m.r, m.alpha, m.s, m.beta);
-    let a = r + s + x;
-    let alpha_big = alpha >= beta;
-    let (big, small) = if alpha_big {
-        (alpha, beta)
-    } else {
-        (beta, alpha)
-    };
-    let mm = big + t;
-    let ln_m = mm.ln();
-    let ln_1mz = (small + t).ln() - ln_m;
-    let z = (big - small) / mm;
-    let (e, g) = if alpha_big {
-        (s, r + x)
-    } else {
-        (r + x - 1.0, s + 1.0)
-    };
+    let JTerms {
+        a,
+        alpha_big,
+        small_t,
+        mm,
+        ln_m,
+        ln_1mz,
+        z,
+        e,
+        g,
+    } = j_terms(m, x, t);
     let (ln_f, [dg, da, dz]) = series(g, a, z);
     let value = -a * ln_m - a.ln() - e * ln_1mz + ln_f;
     let common = e / (1.0 - z) + dz;
@@ -119,7 +146,7 @@ fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
     let grad = if alpha_big {
         [
             base + dg,
-            -a / mm + common * (small + t) / (mm * mm),
+            -a / mm + common * small_t / (mm * mm),
             base - ln_1mz,
             -common / mm,
         ]
@@ -128,7 +155,7 @@ fn ln_j(m: &ParetoNbd, x: f64, t: f64) -> (f64, [f64; 4]) {
             base - ln_1mz,
             -common / mm,
             base + dg,
-            -a / mm + common * (small + t) / (mm * mm),
+            -a / mm + common * small_t / (mm * mm),
         ]
     };
     (value, grad)

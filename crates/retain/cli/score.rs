@@ -233,12 +233,23 @@ pub fn run(a: ScoreArgs) -> Result<()> {
 /// Reads one input file into per-customer summaries and the count of skipped rows.
 type SummaryLoader = dyn Fn(&Path) -> Result<(Summaries, usize)> + Sync;
 
-/// Index of a tier name in [high, medium, low].
-fn tier_index(tier: &str) -> usize {
-    match tier {
-        "high" => 0,
-        "medium" => 1,
-        _ => 2,
+/// The partitioned run these flags describe.
+fn batch_job(
+    a: &ScoreArgs,
+    model: &str,
+    version: String,
+    settings: String,
+    input: &Path,
+) -> BatchJob {
+    BatchJob {
+        model: model.to_string(),
+        version,
+        settings,
+        input: input.to_path_buf(),
+        out_dir: a.output.clone(),
+        extension: a.output_format.extension().into(),
+        force: a.force,
+        quiet: a.quiet,
     }
 }
 
@@ -252,32 +263,18 @@ fn clv_partitioned(
     load: &SummaryLoader,
 ) -> Result<()> {
     let tiers = RiskTiers::default();
-    let job = BatchJob {
-        model: art.name.clone(),
-        version: art.version.clone(),
-        settings,
-        input: input.to_path_buf(),
-        out_dir: a.output.clone(),
-        extension: a.output_format.extension().into(),
-        force: a.force,
-        quiet: a.quiet,
-    };
+    let job = batch_job(a, &art.name, art.version.clone(), settings, input);
     let summary = score_batch::run(&job, |path| {
         let (summaries, skipped) = load(path)?;
         let table = score(art, &summaries, a.horizon, spec)?;
         let df = to_frame(&table, art.time_unit, a.horizon)?;
-        let mut counts = [0usize; 3];
-        for &p in &table.churn_probability {
-            counts[tier_index(tiers.tier(p))] += 1;
-        }
-        let totals = PartitionTotals {
-            customers: table.ids.len(),
-            skipped_rows: skipped,
-            sum_churn_probability: table.churn_probability.iter().sum(),
-            total_clv: table.clv.as_ref().map(|c| c.iter().sum()),
-            total_value_at_risk: table.value_at_risk.as_ref().map(|c| c.iter().sum()),
-            tiers: counts,
-        };
+        let totals = PartitionTotals::of(
+            &table.churn_probability,
+            table.churn_probability.iter().map(|&p| tiers.tier(p)),
+            table.clv.as_ref().map(|c| c.iter().sum()),
+            table.value_at_risk.as_ref().map(|c| c.iter().sum()),
+            skipped,
+        );
         Ok((df, totals))
     })?;
     score_batch::print(&summary, a.json)
@@ -300,40 +297,28 @@ fn churn(a: ScoreArgs) -> Result<()> {
         drivers: a.drivers,
     };
     if score_batch::is_partitioned(path) {
-        let job = BatchJob {
-            model: art.name.clone(),
-            // The artefact's content hash, as the server reports it.
-            version: retain_train::online::LoadedModel::from_file(&a.model)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?
-                .version,
-            settings: format!(
-                "tiers {} {}; drivers {}; delimiter {delimiter}",
-                tiers.high, tiers.medium, a.drivers
-            ),
-            input: path.clone(),
-            out_dir: a.output.clone(),
-            extension: a.output_format.extension().into(),
-            force: a.force,
-            quiet: a.quiet,
-        };
+        // The artefact's content hash, as the server reports it.
+        let version = retain_train::online::LoadedModel::from_file(&a.model)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?
+            .version;
+        let settings = format!(
+            "tiers {} {}; drivers {}; delimiter {delimiter}",
+            tiers.high, tiers.medium, a.drivers
+        );
+        let job = batch_job(&a, &art.name, version, settings, path);
         let summary = score_batch::run(&job, |file| {
             let table = read_table(file, delimiter)?;
             let scores = score_churn(&art, table, &options)?;
-            let mut counts = [0usize; 3];
-            for t in &scores.tier {
-                counts[tier_index(t)] += 1;
-            }
             let total = |f: fn(&retain_models::subscription::SubscriptionValue) -> f64| {
                 scores.value.as_ref().map(|v| v.iter().map(f).sum::<f64>())
             };
-            let totals = PartitionTotals {
-                customers: scores.ids.len(),
-                skipped_rows: 0,
-                sum_churn_probability: scores.churn_probability.iter().sum(),
-                total_clv: total(|v| v.clv),
-                total_value_at_risk: total(|v| v.value_at_risk),
-                tiers: counts,
-            };
+            let totals = PartitionTotals::of(
+                &scores.churn_probability,
+                scores.tier.iter().copied(),
+                total(|v| v.clv),
+                total(|v| v.value_at_risk),
+                0,
+            );
             Ok((churn_frame(&scores)?, totals))
         })?;
         return score_batch::print(&summary, a.json);

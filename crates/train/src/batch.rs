@@ -36,6 +36,33 @@ pub struct PartitionTotals {
 }
 
 impl PartitionTotals {
+    /// Totals of one partition's scores: churn probabilities, risk tiers ("high", "medium",
+    /// anything else counts as low), and the column sums of CLV and value at risk if any.
+    pub fn of<'a>(
+        churn_probability: &[f64],
+        tiers: impl IntoIterator<Item = &'a str>,
+        total_clv: Option<f64>,
+        total_value_at_risk: Option<f64>,
+        skipped_rows: usize,
+    ) -> Self {
+        let mut counts = [0usize; 3];
+        for t in tiers {
+            counts[match t {
+                "high" => 0,
+                "medium" => 1,
+                _ => 2,
+            }] += 1;
+        }
+        PartitionTotals {
+            customers: churn_probability.len(),
+            skipped_rows,
+            sum_churn_probability: churn_probability.iter().sum(),
+            total_clv,
+            total_value_at_risk,
+            tiers: counts,
+        }
+    }
+
     /// Adds `other` to these totals.
     pub fn add(&mut self, other: &PartitionTotals) {
         let sum = |a: Option<f64>, b: Option<f64>| match (a, b) {
