@@ -354,3 +354,61 @@ fn a_file_of_summaries_scores_like_the_log_it_summarises() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--summary-unit"));
 }
+
+#[test]
+fn engagement_metrics_agree_with_the_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdnow = super::data("CDNOW_sample.txt");
+    let mut args = vec!["metrics", "--transactions", &cdnow, "--period", "quarter"];
+    args.extend(super::CDNOW_FLAGS);
+    let out_dir = dir.path().join("m");
+    let out_text = out_dir.display().to_string();
+    args.extend(["--output", &out_text, "--json"]);
+    let m: serde_json::Value = serde_json::from_str(&ok(&retain(&args))).unwrap();
+    // The same log summarised (calibration to 1997-09-30, holdout to 1998-06-30): purchases
+    // are x + 1 + holdout purchases per customer; repeaters have x + holdout ≥ 1.
+    let summary = dir.path().join("s.csv");
+    let mut args = vec!["summarise", "--transactions", &cdnow];
+    args.extend(super::CDNOW_FLAGS);
+    let summary_text = summary.display().to_string();
+    args.extend([
+        "--time-unit",
+        "week",
+        "--calibration-end",
+        "1997-09-30",
+        "--observation-end",
+        "1998-06-30",
+        "--output",
+        &summary_text,
+    ]);
+    ok(&retain(&args));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    let (mut customers, mut purchases, mut repeaters) = (0u64, 0u64, 0u64);
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (x, h): (u64, u64) = (f[1].parse().unwrap(), f[5].parse().unwrap());
+        customers += 1;
+        purchases += x + 1 + h;
+        repeaters += u64::from(x + h >= 1);
+    }
+    assert_eq!(m["customers"].as_u64().unwrap(), customers);
+    assert_eq!(m["purchases"].as_u64().unwrap(), purchases);
+    let rate = m["repeat_purchase_rate"].as_f64().unwrap();
+    assert!((rate - repeaters as f64 / customers as f64).abs() < 1e-12);
+    // Per-period purchases add up; every customer is in one cohort; CDNOW's cohort is Q1 1997.
+    let periods = m["periods"].as_array().unwrap();
+    let per_period: u64 = periods
+        .iter()
+        .map(|p| p["purchases"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_period, purchases);
+    assert_eq!(m["cohort_sizes"][0].as_u64().unwrap(), customers);
+    assert_eq!(periods[0]["active_customers"].as_u64().unwrap(), customers);
+    // Q2's retention of the Q1 cohort is its active customers over the cohort.
+    let q2 = periods[1]["active_customers"].as_f64().unwrap() / customers as f64;
+    assert!((m["retention"][0][1].as_f64().unwrap() - q2).abs() < 1e-12);
+    // The CSVs hold the same table.
+    let csv = std::fs::read_to_string(out_dir.join("periods.csv")).unwrap();
+    assert_eq!(csv.lines().count(), periods.len() + 1);
+    assert!(out_dir.join("cohort_retention.csv").is_file());
+}

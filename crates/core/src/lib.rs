@@ -8,6 +8,8 @@
 //! - [`time`]: time units, durations such as `52w`, discount rates such as `10%/year`, dates.
 //! - [`transactions`]: a transaction log held column-wise, with interned customer ids.
 //! - [`summary`]: transaction log → per-customer (x, t_x, T, m) with a calibration/holdout split.
+//! - [`engagement`]: repeat rate, frequency, order value, active/new/churned customers per
+//!   period and the cohort retention matrix.
 //! - [`patterns`]: identical (x, t_x, T) rows collapsed into weighted patterns for fitting.
 //! - [`features`]: the fitted feature pipeline of churn classifiers (raw columns → imputed,
 //!   standardised, one-hot features), shared by training and scoring.
@@ -28,6 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod engagement;
 pub mod error;
 pub mod features;
 pub mod patterns;

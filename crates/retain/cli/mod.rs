@@ -3,6 +3,7 @@
 mod data;
 mod evaluate;
 mod inspect;
+mod metrics;
 mod report;
 mod score;
 mod score_batch;
@@ -41,6 +42,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Score customers with a saved model and write one row per customer.
     Score(score::ScoreArgs),
+    /// Engagement and retention of a transaction log: per period and by acquisition cohort.
+    Metrics(metrics::MetricsArgs),
     /// Summarise a transaction log per customer (x, t_x, T, spend; optional holdout).
     Summarise(summarise::SummariseArgs),
     /// Generate a synthetic transaction log from BTYD parameters (seeded, partitioned).
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(a) => evaluate::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Summarise(a) => summarise::run(a),
+        Command::Metrics(a) => metrics::run(a),
         Command::Serve(a) => crate::serve::run(a),
     }
 }
