@@ -412,3 +412,65 @@ fn engagement_metrics_agree_with_the_summaries() {
     assert_eq!(csv.lines().count(), periods.len() + 1);
     assert!(out_dir.join("cohort_retention.csv").is_file());
 }
+
+#[test]
+fn a_campaign_contacts_the_most_valuable_at_risk_customers_within_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/cdnow.json");
+    let scores = dir.path().join("scores.csv");
+    ok(&retain(&[
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        "--transactions",
+        &super::data("CDNOW_sample.txt"),
+        "--as-of",
+        "1998-06-30",
+        "--output",
+        scores.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&scores).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let k = header
+        .iter()
+        .position(|h| *h == "value_at_risk_52_weeks")
+        .unwrap();
+    let mut var: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(k).unwrap().parse().unwrap())
+        .collect();
+    var.sort_by(|a, b| b.total_cmp(a));
+    let targets = dir.path().join("targets.csv");
+    let run = |budget: &str| -> serde_json::Value {
+        let out = ok(&retain(&[
+            "campaign",
+            "--scores",
+            scores.to_str().unwrap(),
+            "--budget",
+            budget,
+            "--cost-per-contact",
+            "5",
+            "--success-rate",
+            "0.2",
+            "--output",
+            targets.to_str().unwrap(),
+            "--json",
+        ]));
+        serde_json::from_str(&out).unwrap()
+    };
+    // A small budget buys the 20 largest values at risk.
+    let p = run("100");
+    assert_eq!(p["contacted"], 20);
+    assert_eq!(p["stopped_by"], "budget");
+    let want: f64 = var[..20].iter().map(|v| v * 0.2).sum();
+    assert!((p["expected_retained_value"].as_f64().unwrap() - want).abs() < 1e-9);
+    let list = std::fs::read_to_string(&targets).unwrap();
+    assert_eq!(list.lines().count(), 21);
+    // A large one stops where a contact no longer pays: value at risk × 0.2 ≤ 5.
+    let p = run("1000000");
+    let worth = var.iter().filter(|&&v| v * 0.2 > 5.0).count();
+    assert_eq!(p["contacted"].as_u64().unwrap() as usize, worth);
+    assert_eq!(p["stopped_by"], "break-even");
+    assert!(p["marginal_value_at_risk"].as_f64().unwrap() * 0.2 > 5.0);
+}

@@ -1,5 +1,6 @@
 //! Command-line interface: argument types and dispatch.
 
+mod campaign;
 mod data;
 mod evaluate;
 mod inspect;
@@ -42,6 +43,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Score customers with a saved model and write one row per customer.
     Score(score::ScoreArgs),
+    /// The customers a retention campaign should contact, within a budget, from a score file.
+    Campaign(campaign::CampaignArgs),
     /// Engagement and retention of a transaction log: per period and by acquisition cohort.
     Metrics(metrics::MetricsArgs),
     /// Summarise a transaction log per customer (x, t_x, T, spend; optional holdout).
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(a) => simulate::run(a),
         Command::Summarise(a) => summarise::run(a),
         Command::Metrics(a) => metrics::run(a),
+        Command::Campaign(a) => campaign::run(a),
         Command::Serve(a) => crate::serve::run(a),
     }
 }

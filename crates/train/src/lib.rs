@@ -12,6 +12,7 @@
 //! - [`metrics`]: ROC/PR AUC, log loss, Brier, lift, calibration.
 //! - [`holdout`]: predicted vs actual purchases on a holdout period.
 //! - [`artefact`]: the versioned JSON model file.
+//! - [`campaign`]: whom a retention campaign contacts within a budget.
 //! - [`batch`]: partitioned scoring runs: partitions, manifest, skip-if-current.
 //! - [`score`]: per-customer scores from an artefact.
 //! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
@@ -22,6 +23,7 @@
 
 pub mod artefact;
 pub mod batch;
+pub mod campaign;
 pub mod churn_artefact;
 pub mod churn_score;
 pub mod churn_train;
