@@ -64,9 +64,9 @@ SIMULATION = [
     "--model", "models/cdnow.json", "--start", "1997-01-01", "--acquisition-end", "1997-03-31",
     "--end", "1998-06-30", "--seed", "1",
 ]
-# Customers simulated per log size: models/cdnow.json gives ~2.9 transactions per customer
+# Customers simulated per log size: models/cdnow.json gives ~2.84 transactions per customer
 # over this window (CDNOW master: 69,659 transactions from 23,570 customers).
-LOG_SIZES = {"70k": 24_000, "700k": 240_000, "7M": 2_400_000}
+LOG_SIZES = {"70k": 24_500, "700k": 245_000, "7M": 2_450_000}
 SCALE_TRANSACTIONS = 100_000_000
 SCALE_FALLBACK_TRANSACTIONS = 30_000_000
 SCORE_SIZES = {"1M": 1_000_000, "10M": 10_000_000}
