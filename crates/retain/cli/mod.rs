@@ -17,9 +17,12 @@ use clap::{Parser, Subcommand};
 
 /// Churn prediction and customer lifetime value.
 ///
-/// Train buy-till-you-die models (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma) on transaction logs,
-/// inspect the saved artefacts, and score customers: P(alive), churn probability, expected
-/// purchases, expected spend and discounted CLV. Logs go to stderr (RUST_LOG overrides the
+/// Train buy-till-you-die models (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma) on transaction logs
+/// and churn classifiers (logistic regression, boosted trees, random forest) on customer
+/// tables; inspect the saved artefacts; score customers, from one file or a partitioned base
+/// (P(alive), churn probability, risk tier, expected purchases and spend, discounted CLV, value
+/// at risk, drivers); serve the models over gRPC; summarise logs, measure engagement and
+/// cohort retention, and plan retention campaigns. Logs go to stderr (RUST_LOG overrides the
 /// level), results to stdout.
 #[derive(Debug, Parser)]
 #[command(name = "retain", version, about, long_about)]
