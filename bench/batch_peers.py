@@ -22,8 +22,10 @@ What it measures (wall-clock seconds, median of several runs; peak RSS of each p
 
 Peers run in a fresh interpreter per run and time themselves from reading the input to
 writing the output (interpreter start-up and imports excluded); retain is timed as a whole
-process. Peak RSS is the kernel's ru_maxrss of each process (os.wait4, the figure
-`/usr/bin/time -v` reports). Model-fit speed is compared elsewhere:
+process. Peak RSS is each process's maximum resident set size from GNU time (/usr/bin/time,
+as `-v` reports it); without it, from os.wait4, which then also counts this interpreter's own
+RSS (ru_maxrss survives fork + exec), so small figures are upper bounds. Model-fit speed is
+compared elsewhere:
 `cargo bench -p retain-models --bench fit`.
 
 Run from the repository root:
@@ -175,24 +177,32 @@ class Run:
         self.stdout = stdout
 
 
-def run(cmd, env=None):
-    """Runs `cmd` to completion; peak RSS from wait4 (the process's own ru_maxrss)."""
+# ru_maxrss survives exec: a child forked from this (large) interpreter starts with our RSS as
+# its high-water mark. GNU time forks from a small process, so its %M is the command's own.
+GNU_TIME = Path("/usr/bin/time")
+
+
+def run(cmd):
+    """Runs `cmd` to completion: wall seconds, peak RSS (GNU time's %M) and stdout."""
     log_dir = OUT / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / "last.stdout", log_dir / "last.stderr"
+    rss_path = log_dir / "last.maxrss"
+    cmd = [str(c) for c in cmd]
+    wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rss_path), *cmd] if GNU_TIME.exists() else cmd
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=err, cwd=ROOT, env=env)
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=ROOT)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     stdout = out_path.read_text()
     if proc.returncode != 0:
-        sys.exit(
-            f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n"
-            f"{stdout}{err_path.read_text()}"
-        )
-    return Run(seconds, usage.ru_maxrss / 1024.0, stdout)
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
+                 f"{stdout}{err_path.read_text()}")
+    # Without GNU time, wait4's figure is an upper bound (at least this interpreter's RSS).
+    rss_kb = int(rss_path.read_text().split()[-1]) if GNU_TIME.exists() else usage.ru_maxrss
+    return Run(seconds, rss_kb / 1024.0, stdout)
 
 
 class Timing:
@@ -746,6 +756,8 @@ def main():
     print(f"\n# batch_peers results ({versions})")
     print("# median wall s (3 runs; 1 for the 7M log, 10M customers and the scale case); "
           "peers timed from read to write")
+    print("# peak RSS: " + ("GNU time %M, per process" if GNU_TIME.exists() else
+                            "os.wait4 ru_maxrss, upper bounds (includes this script's RSS)"))
     print_results(rows)
     print_targets(rows)
     if checks:
