@@ -191,7 +191,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         return clv_partitioned(&a, &art, input, settings, &spec, &load);
     }
     let (summaries, _) = load(input)?;
-    let table = score(&art, &summaries, a.horizon, &spec)?;
+    let table = score(&art, summaries, a.horizon, &spec)?;
     let mut df = to_frame(&table, art.time_unit, a.horizon)?;
     write_frame(&mut df, &a.output)?;
     let n = table.ids.len();
@@ -266,7 +266,7 @@ fn clv_partitioned(
     let job = batch_job(a, &art.name, art.version.clone(), settings, input);
     let summary = score_batch::run(&job, |path| {
         let (summaries, skipped) = load(path)?;
-        let table = score(art, &summaries, a.horizon, spec)?;
+        let table = score(art, summaries, a.horizon, spec)?;
         let df = to_frame(&table, art.time_unit, a.horizon)?;
         let totals = PartitionTotals::of(
             &table.churn_probability,

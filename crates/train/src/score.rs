@@ -151,38 +151,62 @@ impl<'a> Scorer<'a> {
 }
 
 /// Scores every customer of `s` over `horizon`; CLV uses `spec` (whose horizon is `horizon`).
+/// The summaries are consumed: their ids and times move into the table (no copies of 10M ids).
 pub fn score(
     a: &ClvArtefact,
-    s: &Summaries,
+    s: Summaries,
     horizon: Duration,
     spec: &ClvSpec,
 ) -> Result<ScoreTable, TrainError> {
     let scorer = Scorer::new(a, horizon, spec, Detail::Full)?;
     let n = s.len();
-    // Customers are independent: spread them over the cores (in order).
-    let scores = (0..n)
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|i| scorer.score(s.x[i], s.t_x[i], s.t[i], s.monetary[i]))
-        .collect::<Result<Vec<_>, _>>()?;
     // Full detail fills every optional output its model has, for every customer.
-    let column = |present: bool, f: &dyn Fn(&CustomerScore) -> Option<f64>| {
-        present.then(|| scores.iter().filter_map(f).collect::<Vec<f64>>())
+    let optional = |present: bool| present.then(|| Vec::with_capacity(n));
+    let (spend, pareto) = (
+        a.spend.is_some(),
+        matches!(a.purchase, PurchaseModel::ParetoNbd(_)),
+    );
+    let mut out = ScoreTable {
+        p_alive: Vec::with_capacity(n),
+        churn_probability: Vec::with_capacity(n),
+        expected_purchases: Vec::with_capacity(n),
+        p_no_purchase: Vec::with_capacity(n),
+        expected_spend: optional(spend),
+        clv: optional(spend),
+        value_at_risk: optional(spend),
+        dert: optional(pareto),
+        ..Default::default()
     };
-    let spend = a.spend.is_some();
-    let pareto = matches!(a.purchase, PurchaseModel::ParetoNbd(_));
-    Ok(ScoreTable {
-        ids: s.ids.clone(),
-        x: s.x.clone(),
-        t_x: s.t_x.clone(),
-        t: s.t.clone(),
-        p_alive: scores.iter().map(|c| c.p_alive).collect(),
-        churn_probability: scores.iter().map(|c| c.churn_probability()).collect(),
-        expected_purchases: scores.iter().map(|c| c.expected_purchases).collect(),
-        p_no_purchase: scores.iter().filter_map(|c| c.p_no_purchase).collect(),
-        expected_spend: column(spend, &|c| c.expected_spend),
-        clv: column(spend, &|c| c.clv),
-        value_at_risk: column(spend, &|c| c.value_at_risk()),
-        dert: column(pareto, &|c| c.dert),
-    })
+    // Customers are independent: each block is spread over the cores (in order); blocks
+    // bound the per-customer intermediate to a few MB whatever the number of customers.
+    const BLOCK: usize = 1 << 18;
+    let push = |v: &mut Option<Vec<f64>>, x: Option<f64>| {
+        if let (Some(v), Some(x)) = (v.as_mut(), x) {
+            v.push(x);
+        }
+    };
+    for start in (0..n).step_by(BLOCK) {
+        let block = (start..(start + BLOCK).min(n))
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| scorer.score(s.x[i], s.t_x[i], s.t[i], s.monetary[i]))
+            .collect::<Result<Vec<_>, _>>()?;
+        for c in &block {
+            out.p_alive.push(c.p_alive);
+            out.churn_probability.push(c.churn_probability());
+            out.expected_purchases.push(c.expected_purchases);
+            if let Some(p) = c.p_no_purchase {
+                out.p_no_purchase.push(p);
+            }
+            push(&mut out.expected_spend, c.expected_spend);
+            push(&mut out.clv, c.clv);
+            push(&mut out.value_at_risk, c.value_at_risk());
+            push(&mut out.dert, c.dert);
+        }
+    }
+    out.ids = s.ids;
+    out.x = s.x;
+    out.t_x = s.t_x;
+    out.t = s.t;
+    Ok(out)
 }

@@ -66,7 +66,22 @@ pub fn read_summaries(
     model_unit: TimeUnit,
     need_monetary: bool,
 ) -> Result<Summaries, TrainError> {
-    let table = read_table(path, delimiter)?;
+    let mut table = read_table(path, delimiter)?;
+    let n = table.columns.first().map_or(0, RawColumn::len);
+    // The ids move out of the table (10M customers: no second copy of every id).
+    let id_index = table
+        .names
+        .iter()
+        .position(|n| *n == cols.id)
+        .ok_or_else(|| {
+            TrainError::Invalid(format!(
+                "{}: no column {:?} (columns: {})",
+                path.display(),
+                cols.id,
+                table.names.join(", ")
+            ))
+        })?;
+    let mut ids = std::mem::replace(&mut table.columns[id_index], RawColumn::Bool(Vec::new()));
     // `recency_weeks` (as `retain summarise` writes it, the unit in the name) or `recency`.
     let get = |name: &str| {
         let with_unit = format!("{name}_{}", unit.plural());
@@ -76,7 +91,6 @@ pub fn read_summaries(
             column(path, &table.names, &table.columns, name)
         }
     };
-    let n = table.columns.first().map_or(0, RawColumn::len);
     let bad = |row: usize, name: &str, why: String| {
         TrainError::Invalid(format!(
             "{}: line {}, column {name:?}: {why}",
@@ -103,7 +117,6 @@ pub fn read_summaries(
             None => Err(bad(row, name, "missing value".into())),
         }
     };
-    let ids = get(&cols.id)?;
     let (cx, ctx, ct) = (get(&cols.x)?, get(&cols.t_x)?, get(&cols.t)?);
     let cm = if need_monetary {
         Some(get(&cols.monetary)?)
@@ -114,8 +127,8 @@ pub fn read_summaries(
     let mut s = Summaries::default();
     s.ids.reserve(n);
     for row in 0..n {
-        let id = match ids {
-            RawColumn::Text(v) => v[row].clone(),
+        let id = match &mut ids {
+            RawColumn::Text(v) => v[row].take(),
             RawColumn::Numeric(v) => v[row].map(|x| x.to_string()),
             RawColumn::Bool(v) => v[row].map(|b| b.to_string()),
         }
