@@ -83,16 +83,19 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<Signed, ModelError> {
     let mut term = 1.0f64;
     let mut sum = 1.0f64;
     let mut log_scale = 0.0f64;
+    // The ratio of term k+1 to term k; each is computed once and serves both the update and
+    // the stopping test (this series is the hot loop of BG/NBD CLV sums).
+    let ratio_at = |kf: f64| (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z;
+    let mut ratio = ratio_at(0.0);
     for k in 0..MAX_TERMS {
-        let kf = k as f64;
-        term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z;
+        term *= ratio;
         sum += term;
         if term == 0.0 {
             break;
         }
         // Past the turning point of the terms (|ratio| < 1) a negligible term ends the sum.
-        let ratio = ((a + kf + 1.0) * (b + kf + 1.0) / ((c + kf + 1.0) * (kf + 2.0)) * z).abs();
-        if ratio < 1.0 && term.abs() <= 1e-17 * sum.abs() {
+        ratio = ratio_at((k + 1) as f64);
+        if ratio.abs() < 1.0 && term.abs() <= 1e-17 * sum.abs() {
             break;
         }
         if sum.abs() > 1e250 {
