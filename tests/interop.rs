@@ -14,50 +14,13 @@
 //! at `$CARGO_TARGET_DIR/interop-venv` (default `target/`), built once under a file lock so
 //! parallel runs wait for it instead of racing.
 
+use super::serve::start;
 use super::{data, ok, retain};
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// A `retain serve` process, killed on drop (so also when an assertion fails).
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(models: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_retain"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--models"])
-        .arg(models)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start retain serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .map(str::to_string);
-    let server = Server {
-        child,
-        addr: addr.unwrap_or_default(),
-    };
-    assert!(!server.addr.is_empty(), "unexpected first line {line:?}");
-    server
-}
 
 /// Runs `cmd`; panics with its output unless it succeeds; returns its stdout.
 fn succeeded(cmd: &mut Command, what: &str) -> String {
@@ -148,7 +111,7 @@ fn python_grpcio_and_grpcurl_clients_interoperate() {
             .arg("proto/retain/v1/scoring.proto"),
         "grpc_tools.protoc",
     );
-    let server = start(&models);
+    let server = start(&models, &[]);
     let addr = server.addr.as_str();
 
     let report = succeeded(

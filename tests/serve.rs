@@ -17,10 +17,10 @@ pub mod pb {
 use pb::models_client::ModelsClient;
 use pb::scoring_client::ScoringClient;
 
-/// A server process, killed on drop.
-struct Server {
+/// A server process, killed on drop (so also when an assertion fails).
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Drop for Server {
@@ -30,7 +30,8 @@ impl Drop for Server {
     }
 }
 
-fn start(models: &Path, extra: &[&str]) -> Server {
+/// Starts `retain serve` on a free loopback port and reads the address it announces.
+pub(crate) fn start(models: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_retain"))
         .args(["serve", "--addr", "127.0.0.1:0", "--models"])
         .arg(models)

@@ -54,43 +54,11 @@ impl Tree {
         }
     }
 
-    /// Adds `scale ×` this tree's output to `out[i]` for every row of the row-major block `x`.
-    /// Rows are walked in groups of eight in lock-step, so that eight independent chains of
-    /// loads overlap instead of one row waiting on each node in turn.
+    /// Adds `scale ×` this tree's output to `out[i]` for every row of the row-major block `x`,
+    /// through the [`Packed`] layout (packing costs one pass over the nodes, far less than
+    /// walking the rows).
     pub fn add_predictions(&self, x: &[f64], n_features: usize, scale: f64, out: &mut [f64]) {
-        const LANES: usize = 8;
-        let nodes = &self.nodes[..];
-        let rows = out.len();
-        let full = rows / LANES * LANES;
-        let mut start = 0;
-        while start < full {
-            let mut idx = [0usize; LANES];
-            loop {
-                let mut active = false;
-                for (l, i) in idx.iter_mut().enumerate() {
-                    let n = &nodes[*i];
-                    if !n.is_leaf() {
-                        active = true;
-                        let v = x[(start + l) * n_features + n.feature as usize];
-                        *i = if v <= n.threshold {
-                            n.left as usize
-                        } else {
-                            n.right as usize
-                        };
-                    }
-                }
-                if !active {
-                    break;
-                }
-            }
-            for (l, &i) in idx.iter().enumerate() {
-                out[start + l] += scale * nodes[i].value;
-            }
-            start += LANES;
-        }
-        for r in full..rows {
-            out[r] += scale * self.predict(&x[r * n_features..(r + 1) * n_features]);
-        }
+        self.packed().add_predictions(x, n_features, scale, out);
     }
 
     /// The tree laid out for fast batch prediction (see [`Packed`]).
