@@ -11,6 +11,7 @@
 //! - [`bgnbd`], [`mbgnbd`], [`paretonbd`]: purchase/dropout models.
 //! - [`gammagamma`]: the spend model.
 //! - [`model`]: the closed [`model::PurchaseModel`] enum over the purchase models.
+//! - [`pmf`]: P(X(t) = x), the repeat-purchase distribution of a new customer.
 //! - [`clv`]: discounted lifetime value over a horizon.
 //! - [`simulate`]: seeded simulation from known parameters.
 //! - [`linalg`]: Cholesky solves for small SPD systems.
@@ -39,6 +40,7 @@ pub mod linalg;
 pub mod mbgnbd;
 pub mod model;
 pub mod paretonbd;
+pub mod pmf;
 pub mod quadrature;
 pub mod simulate;
 pub mod special;
