@@ -14,7 +14,10 @@ use retain_train::batch::PartitionTotals;
 use retain_train::churn_artefact::ChurnArtefact;
 use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame as churn_frame};
 use retain_train::churn_value::RiskTiers;
-use retain_train::score::score;
+use retain_train::score::{Detail, ScoreTable, Scorer, score};
+use retain_train::segments::{
+    ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter, ValueRiskGrid,
+};
 use retain_train::summary_table::{SummaryColumns, read_summaries};
 use retain_train::table::read_table;
 use retain_train::write::{to_frame, write_frame};
@@ -57,12 +60,18 @@ pub struct ScoreArgs {
     /// Discount rate with its period, e.g. 10%/year [default: the model's].
     #[arg(long)]
     discount: Option<DiscountRate>,
-    /// Churn classifiers: high-risk cut-off [default: the model's, 0.5 unless trained otherwise].
+    /// High-risk churn-probability cut-off [default: the segment rules' [risk_tiers], else the
+    /// model's: 0.5 unless trained otherwise].
     #[arg(long)]
     high_risk: Option<f64>,
-    /// Churn classifiers: medium-risk cut-off [default: the model's, 0.2 unless trained otherwise].
+    /// Medium-risk cut-off [default: the segment rules', else the model's: 0.2 unless trained
+    /// otherwise].
     #[arg(long)]
     medium_risk: Option<f64>,
+    /// CLV models: segment rules (TOML: RFM segments, value-tier CLV percentiles, risk tiers)
+    /// [default: the built-in rules, crates/train/src/segments/default.toml].
+    #[arg(long)]
+    segments: Option<PathBuf>,
     /// Churn classifiers: drivers (top contributing input columns) per customer; 0 skips them.
     #[arg(long, default_value_t = DRIVERS)]
     drivers: usize,
@@ -191,8 +200,10 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         return clv_partitioned(&a, &art, input, settings, &spec, &load);
     }
     let (summaries, _) = load(input)?;
+    let segmenter = segmenter(&a, &art, &spec, Some(&summaries))?;
     let table = score(&art, summaries, a.horizon, &spec)?;
-    let mut df = to_frame(&table, art.time_unit, a.horizon)?;
+    let segments = segmenter.as_ref().map(|s| s.table(&table));
+    let mut df = to_frame(&table, art.time_unit, a.horizon, segments.as_ref())?;
     write_frame(&mut df, &a.output)?;
     let n = table.ids.len();
     let s = Summary {
@@ -225,9 +236,77 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
             println!("  total CLV {c:.2}, value at risk {v:.2}");
         }
+        if let Some(seg) = &segments {
+            let totals = segment_totals(&table, seg);
+            super::segments_print::print(totals.value_risk.as_ref(), totals.segments.as_ref());
+        }
         println!("  wrote {}", s.output);
     }
     Ok(())
+}
+
+/// The segmenter of a CLV run: customers are ranked against the artefact's reference sample
+/// of the training base, or, for an artefact trained before references existed, against the
+/// scored base itself (`fallback`; a partitioned run then goes without segments).
+fn segmenter(
+    a: &ScoreArgs,
+    art: &ClvArtefact,
+    spec: &ClvSpec,
+    fallback: Option<&Summaries>,
+) -> Result<Option<Segmenter>> {
+    let rules = SegmentRules::load_or_builtin(a.segments.as_deref())?;
+    let risk = rules.risk_tiers_over(RiskTiers::default(), a.high_risk, a.medium_risk)?;
+    let sampled;
+    let reference = match (&art.reference, fallback) {
+        (Some(r), _) => r,
+        (None, Some(s)) => {
+            tracing::warn!(
+                model = %a.model.display(),
+                "the model has no reference sample of its training base (trained before \
+                 segments): ranking against the scored customers; retrain to rank against \
+                 the training base"
+            );
+            sampled = ReferenceBase::sample(s, "the scored base".into());
+            &sampled
+        }
+        (None, None) => {
+            tracing::warn!(
+                model = %a.model.display(),
+                "the model has no reference sample of its training base (trained before \
+                 segments): partitions are scored without segments; retrain to add them"
+            );
+            return Ok(None);
+        }
+    };
+    let scorer = Scorer::new(art, a.horizon, spec, Detail::Online)?;
+    Ok(Some(Segmenter::new(reference, &scorer, rules, risk)?))
+}
+
+/// A short fingerprint of the rules in force (part of a partitioned run's settings, so that
+/// changed rules rescore the partitions).
+fn rules_fingerprint(s: &Segmenter) -> String {
+    let text = format!("{:?}", s.rules());
+    retain_train::batch::fingerprint_bytes(text.as_bytes())
+}
+
+/// Totals of a segmented score table: risk tiers, value × risk grid, per-segment totals.
+fn segment_totals(t: &ScoreTable, seg: &SegmentColumns) -> PartitionTotals {
+    let totals = PartitionTotals::of(
+        &t.churn_probability,
+        seg.risk_tier.iter().copied(),
+        t.clv.as_ref().map(|c| c.iter().sum()),
+        t.value_at_risk.as_ref().map(|c| c.iter().sum()),
+        0,
+    );
+    let zeros = vec![0.0; t.ids.len()];
+    let clv = t.clv.as_deref().unwrap_or(&zeros);
+    let var = t.value_at_risk.as_deref().unwrap_or(&zeros);
+    let grid = seg
+        .value_tier
+        .as_ref()
+        .map(|v| ValueRiskGrid::of(v.iter().copied(), seg.risk_tier.iter().copied(), clv, var));
+    let segments = SegmentTotals::of(seg.segment.iter().map(String::as_str), clv, var);
+    totals.with_segments(grid, Some(segments))
 }
 
 /// Reads one input file into per-customer summaries and the count of skipped rows.
@@ -262,20 +341,44 @@ fn clv_partitioned(
     spec: &ClvSpec,
     load: &SummaryLoader,
 ) -> Result<()> {
-    let tiers = RiskTiers::default();
+    // Partitions are ranked against the artefact's reference only: ranking each against
+    // itself would make a customer's segment depend on the partitioning.
+    let segmenter = segmenter(a, art, spec, None)?;
+    let settings = match &segmenter {
+        Some(s) => format!(
+            "{settings}; segments {}; risk tiers {} {}",
+            rules_fingerprint(s),
+            s.risk_tiers().high,
+            s.risk_tiers().medium
+        ),
+        None => settings,
+    };
     let job = batch_job(a, &art.name, art.version.clone(), settings, input);
     let summary = score_batch::run(&job, |path| {
         let (summaries, skipped) = load(path)?;
         let table = score(art, summaries, a.horizon, spec)?;
-        let df = to_frame(&table, art.time_unit, a.horizon)?;
-        let totals = PartitionTotals::of(
-            &table.churn_probability,
-            table.churn_probability.iter().map(|&p| tiers.tier(p)),
-            table.clv.as_ref().map(|c| c.iter().sum()),
-            table.value_at_risk.as_ref().map(|c| c.iter().sum()),
-            skipped,
-        );
-        Ok((df, totals))
+        let segments = segmenter.as_ref().map(|s| s.table(&table));
+        let df = to_frame(&table, art.time_unit, a.horizon, segments.as_ref())?;
+        let totals = match &segments {
+            Some(seg) => segment_totals(&table, seg),
+            None => PartitionTotals::of(
+                &table.churn_probability,
+                table
+                    .churn_probability
+                    .iter()
+                    .map(|&p| RiskTiers::default().tier(p)),
+                table.clv.as_ref().map(|c| c.iter().sum()),
+                table.value_at_risk.as_ref().map(|c| c.iter().sum()),
+                0,
+            ),
+        };
+        Ok((
+            df,
+            PartitionTotals {
+                skipped_rows: skipped,
+                ..totals
+            },
+        ))
     })?;
     score_batch::print(&summary, a.json)
 }

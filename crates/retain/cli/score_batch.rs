@@ -63,6 +63,12 @@ pub struct BatchSummary {
     pub total_value_at_risk: Option<f64>,
     /// Customers per risk tier.
     pub tiers: Tiers,
+    /// The value × risk grid, for segmented CLV scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_risk: Option<retain_train::segments::ValueRiskGrid>,
+    /// Totals per RFM segment, for segmented CLV scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<retain_train::segments::SegmentTotals>,
     /// Seconds of this run.
     pub seconds: f64,
     /// Output directory.
@@ -209,6 +215,8 @@ pub fn run(
         mean_churn_probability: totals.sum_churn_probability / totals.customers.max(1) as f64,
         total_clv: totals.total_clv,
         total_value_at_risk: totals.total_value_at_risk,
+        value_risk: totals.value_risk.clone(),
+        segments: totals.segments.clone(),
         tiers: Tiers {
             high: totals.tiers[0],
             medium: totals.tiers[1],
@@ -236,6 +244,7 @@ pub fn print(s: &BatchSummary, json: bool) -> Result<()> {
     if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
         println!("  total CLV {c:.2}, value at risk {v:.2}");
     }
+    super::segments_print::print(s.value_risk.as_ref(), s.segments.as_ref());
     if s.skipped_rows > 0 {
         println!("  skipped {} unreadable input row(s)", s.skipped_rows);
     }

@@ -10,6 +10,7 @@ use retain_models::fit::FitOptions;
 use retain_models::model::PurchaseKind;
 use retain_train::artefact::{self, ClvArtefact, ClvDefaults, DataInfo};
 use retain_train::clv_train::{ClvTraining, train_clv};
+use retain_train::segments::ReferenceBase;
 use std::path::{Path, PathBuf};
 
 /// What to train.
@@ -114,6 +115,9 @@ fn clv(a: ClvArgs) -> Result<()> {
         }
     };
     let fingerprint = artefact::fingerprint(&a.transactions)?;
+    // The reference for ranks and segments: the whole base as of the observation end.
+    let base = summarise(&log, &SummaryOptions::new(a.time_unit, observation_end))?;
+    let reference = ReferenceBase::sample(&base, iso(observation_end));
     let out = with_json_extension(&a.out);
     let art = ClvArtefact {
         format: artefact::FORMAT.into(),
@@ -155,6 +159,7 @@ fn clv(a: ClvArgs) -> Result<()> {
             step: a.clv_step,
             discount: a.discount,
         },
+        reference: Some(reference),
     };
     art.save(&out)?;
     if a.json {

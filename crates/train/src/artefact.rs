@@ -142,6 +142,10 @@ pub struct ClvArtefact {
     pub data: DataInfo,
     /// CLV defaults for scoring.
     pub clv: ClvDefaults,
+    /// A sample of the training base that customers are ranked and segmented against.
+    /// Absent in artefacts from before segments: scoring then ranks against the scored base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<crate::segments::ReferenceBase>,
 }
 
 impl ClvArtefact {
@@ -221,6 +225,9 @@ impl ClvArtefact {
         a.purchase.validate().map_err(|e| e.to_string())?;
         if let Some(s) = &a.spend {
             s.validate().map_err(|e| e.to_string())?;
+        }
+        if let Some(r) = &a.reference {
+            r.validate()?;
         }
         Ok(a)
     }

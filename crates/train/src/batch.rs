@@ -9,6 +9,7 @@
 //! input's fingerprint.
 
 use crate::TrainError;
+use crate::segments::{SegmentTotals, ValueRiskGrid};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -33,6 +34,12 @@ pub struct PartitionTotals {
     pub total_value_at_risk: Option<f64>,
     /// Customers per risk tier: high, medium, low.
     pub tiers: [usize; 3],
+    /// The value × risk grid, when the scores are segmented and have a CLV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_risk: Option<ValueRiskGrid>,
+    /// Totals per RFM segment, when the scores are segmented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<SegmentTotals>,
 }
 
 impl PartitionTotals {
@@ -60,7 +67,20 @@ impl PartitionTotals {
             total_clv,
             total_value_at_risk,
             tiers: counts,
+            value_risk: None,
+            segments: None,
         }
+    }
+
+    /// With the value × risk grid and per-segment totals of the partition.
+    pub fn with_segments(
+        mut self,
+        value_risk: Option<ValueRiskGrid>,
+        segments: Option<SegmentTotals>,
+    ) -> Self {
+        self.value_risk = value_risk;
+        self.segments = segments;
+        self
     }
 
     /// Adds `other` to these totals.
@@ -76,6 +96,14 @@ impl PartitionTotals {
         self.total_value_at_risk = sum(self.total_value_at_risk, other.total_value_at_risk);
         for k in 0..3 {
             self.tiers[k] += other.tiers[k];
+        }
+        if let Some(o) = &other.value_risk {
+            self.value_risk
+                .get_or_insert_with(Default::default)
+                .merge(o);
+        }
+        if let Some(o) = &other.segments {
+            self.segments.get_or_insert_with(Default::default).merge(o);
         }
     }
 }
@@ -223,12 +251,23 @@ pub fn fingerprint(path: &Path) -> Result<String, TrainError> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
+    Ok(hex16(hasher))
+}
+
+/// The same fingerprint of bytes in memory (e.g. settings that change outputs).
+pub fn fingerprint_bytes(bytes: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(bytes);
+    hex16(hasher)
+}
+
+fn hex16(hasher: Sha256) -> String {
+    hasher
         .finalize()
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! - [`campaign`]: whom a retention campaign contacts within a budget.
 //! - [`batch`]: partitioned scoring runs: partitions, manifest, skip-if-current.
 //! - [`score`]: per-customer scores from an artefact.
+//! - [`segments`]: RFM segments, value × risk tiers and percentile ranks.
 //! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
 //! - [`summary_table`]: per-customer summaries read from a file.
 //! - [`write`]: score tables to CSV / Parquet, atomically.
@@ -36,6 +37,7 @@ pub mod metrics;
 pub mod online;
 pub mod read;
 pub mod score;
+pub mod segments;
 pub mod simulate_log;
 pub mod summary_table;
 pub mod table;

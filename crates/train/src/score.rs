@@ -20,6 +20,8 @@ pub struct ScoreTable {
     pub t_x: Vec<f64>,
     /// Age in the model's unit.
     pub t: Vec<f64>,
+    /// Mean repeat spend (the input, kept for the monetary RFM score).
+    pub monetary: Vec<f64>,
     /// P(alive) at the as-of date.
     pub p_alive: Vec<f64>,
     /// 1 − P(alive).
@@ -208,5 +210,6 @@ pub fn score(
     out.x = s.x;
     out.t_x = s.t_x;
     out.t = s.t;
+    out.monetary = s.monetary;
     Ok(out)
 }

@@ -5,6 +5,7 @@
 use crate::TrainError;
 use crate::churn_value::RiskTiers;
 use crate::score::ScoreTable;
+use crate::segments::SegmentColumns;
 use polars::prelude::*;
 use retain_core::time::{Duration, TimeUnit};
 use std::path::Path;
@@ -47,14 +48,25 @@ fn horizon_label(h: Duration) -> String {
     format!("{v}_{}", h.unit.plural())
 }
 
-/// The score table as a DataFrame; time-valued columns carry their unit in the name.
+/// The score table as a DataFrame; time-valued columns carry their unit in the name. With
+/// `segments`, the risk tier is theirs and the RFM scores, segment, value tier and percentile
+/// ranks follow the scores; without, the risk tier uses the default cut-offs.
 pub fn to_frame(
     t: &ScoreTable,
     unit: TimeUnit,
     horizon: Duration,
+    segments: Option<&SegmentColumns>,
 ) -> Result<DataFrame, TrainError> {
     let h = horizon_label(horizon);
     let u = unit.plural();
+    let risk_tier = match segments {
+        Some(s) => s.risk_tier.clone(),
+        None => t
+            .churn_probability
+            .iter()
+            .map(|&p| RiskTiers::default().tier(p))
+            .collect(),
+    };
     let mut cols = vec![
         Column::new("customer_id".into(), &t.ids),
         Column::new("x".into(), &t.x),
@@ -62,13 +74,7 @@ pub fn to_frame(
         Column::new(format!("T_{u}").into(), &t.t),
         Column::new("p_alive".into(), &t.p_alive),
         Column::new("churn_probability".into(), &t.churn_probability),
-        Column::new(
-            "risk_tier".into(),
-            t.churn_probability
-                .iter()
-                .map(|&p| RiskTiers::default().tier(p))
-                .collect::<Vec<_>>(),
-        ),
+        Column::new("risk_tier".into(), risk_tier),
         Column::new(
             format!("expected_purchases_{h}").into(),
             &t.expected_purchases,
@@ -87,7 +93,30 @@ pub fn to_frame(
             cols.push(Column::new("discounted_residual_value".into(), value));
         }
     }
+    if let Some(s) = segments {
+        segment_columns(&mut cols, s);
+    }
     DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
+}
+
+/// Appends the segment columns (all but the risk tier, which sits with the scores).
+fn segment_columns(cols: &mut Vec<Column>, s: &SegmentColumns) {
+    // u8 columns need a polars feature we do not build; scores go out as u32.
+    let wide = |v: &[u8]| v.iter().map(|&x| u32::from(x)).collect::<Vec<u32>>();
+    cols.push(Column::new("rfm_recency".into(), wide(&s.r)));
+    cols.push(Column::new("rfm_frequency".into(), wide(&s.f)));
+    cols.push(Column::new("rfm_monetary".into(), wide(&s.m)));
+    cols.push(Column::new("rfm_segment".into(), &s.segment));
+    if let Some(v) = &s.value_tier {
+        cols.push(Column::new("value_tier".into(), v));
+    }
+    cols.push(Column::new("churn_percentile".into(), &s.churn_percentile));
+    if let Some(v) = &s.clv_percentile {
+        cols.push(Column::new("clv_percentile".into(), v));
+    }
+    if let Some(v) = &s.value_at_risk_percentile {
+        cols.push(Column::new("value_at_risk_percentile".into(), v));
+    }
 }
 
 /// Per-customer summaries as a DataFrame with lifetimes' column names: `customer_id`,

@@ -1,0 +1,195 @@
+//! The training base as a reference for ranks: a deterministic sample of its customers'
+//! summaries, kept in the artefact, against which every scoring path (CLI, batch partitions,
+//! gRPC) ranks a customer. Ranking against a fixed reference, not the batch at hand, gives one
+//! customer the same percentiles and segment whichever path or partition scores them.
+
+use retain_core::summary::Summaries;
+use serde::{Deserialize, Serialize};
+
+/// Customers kept in the reference sample: percentiles to 0.02 points, ~300 kB of JSON.
+pub const REFERENCE_SIZE: usize = 5000;
+
+/// A sample of the training base's summaries as of the observation end (model time unit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceBase {
+    /// The date the summaries are as of (ISO).
+    pub as_of: String,
+    /// Customers in the whole base.
+    pub customers: usize,
+    /// Repeat purchases.
+    pub x: Vec<u32>,
+    /// Recency (time of the last purchase since the first).
+    pub t_x: Vec<f64>,
+    /// Age (time from the first purchase to `as_of`).
+    pub t: Vec<f64>,
+    /// Mean repeat spend (0 without repeat purchases).
+    pub monetary: Vec<f64>,
+}
+
+impl ReferenceBase {
+    /// Every customer of `s` if there are at most [`REFERENCE_SIZE`], otherwise an evenly
+    /// spaced sample (deterministic: the same base gives the same reference).
+    pub fn sample(s: &Summaries, as_of: String) -> ReferenceBase {
+        let n = s.len();
+        let k = n.min(REFERENCE_SIZE);
+        // Values are kept exact: a customer of the training base ranks against its own
+        // reference values, ties included.
+        let pick = |i: usize| i * n / k.max(1);
+        ReferenceBase {
+            as_of,
+            customers: n,
+            x: (0..k).map(|i| s.x[pick(i)]).collect(),
+            t_x: (0..k).map(|i| s.t_x[pick(i)]).collect(),
+            t: (0..k).map(|i| s.t[pick(i)]).collect(),
+            monetary: (0..k).map(|i| s.monetary[pick(i)]).collect(),
+        }
+    }
+
+    /// Number of sampled customers.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Whether the sample is empty.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Checks the columns agree and hold finite, non-negative values.
+    pub fn validate(&self) -> Result<(), String> {
+        let n = self.x.len();
+        if self.t_x.len() != n || self.t.len() != n || self.monetary.len() != n {
+            return Err("reference columns differ in length".into());
+        }
+        let ok = |v: &[f64]| v.iter().all(|x| x.is_finite() && *x >= 0.0);
+        if !(ok(&self.t_x) && ok(&self.t) && ok(&self.monetary)) {
+            return Err("reference holds a negative or non-finite value".into());
+        }
+        Ok(())
+    }
+}
+
+/// A sorted reference distribution of one quantity.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Distribution {
+    sorted: Vec<f64>,
+}
+
+impl Distribution {
+    /// From values (non-finite ones are dropped).
+    pub fn new(values: impl IntoIterator<Item = f64>) -> Distribution {
+        let mut sorted: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
+        sorted.sort_by(f64::total_cmp);
+        Distribution { sorted }
+    }
+
+    /// Number of reference values.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// (strictly below, equal) counts of `v`.
+    fn counts(&self, v: f64) -> (usize, usize) {
+        let below = self.sorted.partition_point(|&x| x < v);
+        let upto = self.sorted.partition_point(|&x| x <= v);
+        (below, upto - below)
+    }
+
+    /// Percentile rank (0–100) of `v`: the share of the reference below it, counting ties
+    /// as half (the mid-rank definition), so the reference's own median ranks 50.
+    pub fn percentile(&self, v: f64) -> f64 {
+        if self.sorted.is_empty() || !v.is_finite() {
+            return 50.0;
+        }
+        let (below, equal) = self.counts(v);
+        100.0 * (below as f64 + 0.5 * equal as f64) / self.sorted.len() as f64
+    }
+
+    /// Quantile score 1..=`bins`: 1 + the number of whole `1/bins` shares of the reference
+    /// strictly below `v` (`higher_is_better`) or strictly above it (otherwise). Ties share
+    /// a score, so a value held by 60% of the base scores the same for all of them.
+    pub fn score(&self, v: f64, bins: u8, higher_is_better: bool) -> u8 {
+        let n = self.sorted.len();
+        if n == 0 || !v.is_finite() {
+            return bins.div_ceil(2);
+        }
+        let (below, equal) = self.counts(v);
+        let worse = if higher_is_better {
+            below
+        } else {
+            n - below - equal
+        };
+        let s = 1 + (worse * usize::from(bins)) / n;
+        s.min(usize::from(bins)) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_the_mid_rank() {
+        let d = Distribution::new([1.0, 2.0, 3.0, 4.0, f64::NAN]);
+        assert_eq!(d.len(), 4);
+        assert_eq!(d.percentile(0.5), 0.0);
+        assert_eq!(d.percentile(1.0), 12.5);
+        assert_eq!(d.percentile(2.5), 50.0);
+        assert_eq!(d.percentile(9.0), 100.0);
+        assert_eq!(d.percentile(f64::NAN), 50.0);
+        assert_eq!(Distribution::default().percentile(1.0), 50.0);
+    }
+
+    #[test]
+    fn scores_are_quintiles_with_shared_ties() {
+        // 60% zeros, then 1..=4: the zeros all score 1; higher values climb.
+        let mut v = vec![0.0; 60];
+        v.extend((0..40).map(|i| 1.0 + (i / 10) as f64));
+        let d = Distribution::new(v);
+        assert_eq!(d.score(0.0, 5, true), 1);
+        assert_eq!(d.score(1.0, 5, true), 4); // 60% strictly below
+        assert_eq!(d.score(3.0, 5, true), 5); // 80% below
+        assert_eq!(d.score(100.0, 5, true), 5);
+        // Lower is better (recency): the smallest values score highest.
+        let r = Distribution::new((0..100).map(f64::from));
+        assert_eq!(r.score(0.0, 5, false), 5);
+        assert_eq!(r.score(99.0, 5, false), 1);
+        assert_eq!(r.score(50.0, 5, false), 3); // 49 above
+        // Each quintile holds a fifth of a tie-free reference.
+        let counts = (0..100).fold([0; 5], |mut c, i| {
+            c[usize::from(r.score(f64::from(i), 5, true)) - 1] += 1;
+            c
+        });
+        assert_eq!(counts, [20; 5]);
+    }
+
+    #[test]
+    fn sample_is_even_and_bounded() {
+        let n = 12_345;
+        let s = Summaries {
+            ids: (0..n).map(|i| i.to_string()).collect(),
+            first_purchase: vec![],
+            x: (0..n as u32).collect(),
+            t_x: (0..n).map(|i| i as f64 / 3.0).collect(),
+            t: (0..n).map(|i| i as f64).collect(),
+            monetary: vec![1.234; n],
+            first_amount: vec![],
+            holdout_x: vec![],
+            holdout_spend: vec![],
+            excluded_new: 0,
+        };
+        let r = ReferenceBase::sample(&s, "2000-01-01".into());
+        assert_eq!(r.len(), REFERENCE_SIZE);
+        assert_eq!(r.customers, n);
+        assert_eq!(r.x[0], 0);
+        assert_eq!(r.x[1], (n / REFERENCE_SIZE) as u32);
+        assert_eq!(r.monetary[7], 1.234);
+        assert!((r.t_x[3] - r.x[3] as f64 / 3.0).abs() < 1e-6);
+        assert!(r.validate().is_ok());
+    }
+}
