@@ -3,6 +3,7 @@
 
 mod batch;
 mod interop;
+mod segments;
 mod serve;
 
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ mod metrics;
 mod report;
 mod score;
 mod score_batch;
+mod segments_print;
 mod simulate;
 mod summarise;
 mod train;
