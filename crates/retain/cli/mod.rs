@@ -6,6 +6,7 @@ mod evaluate;
 mod inspect;
 mod metrics;
 mod report;
+mod report_cmd;
 mod score;
 mod score_batch;
 mod segments_print;
@@ -57,6 +58,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Metrics of a churn classifier on a labelled customer table.
     Evaluate(evaluate::EvaluateArgs),
+    /// Plots and one self-contained HTML page of a model on data (fit, holdout, heat maps,
+    /// cohorts, value × risk; ROC, PR, gains, calibration, drivers for classifiers).
+    Report(report_cmd::ReportArgs),
     /// Serve the models of a directory over gRPC (retain.v1 Scoring and Models, health,
     /// reflection), reloading them on change.
     Serve(crate::serve::ServeArgs),
@@ -76,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Score(a) => score::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Report(a) => report_cmd::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Summarise(a) => summarise::run(a),
         Command::Metrics(a) => metrics::run(a),
