@@ -61,7 +61,7 @@ pub fn churn_data(art: &ChurnArtefact, table: RawTable) -> Result<ChurnData, Rep
         Some(v) => {
             let clv: Vec<f64> = v.iter().map(|v| v.clv).collect();
             let label = format!("subscription CLV ({})", scores.value_labels.1);
-            Some(value_risk(&clv, &p, art.tiers, label)?)
+            Some(value_risk(&clv, &p, art.tiers, &label)?)
         }
         None => None,
     };

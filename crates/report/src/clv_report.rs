@@ -43,7 +43,7 @@ pub fn clv_report(
         "expected_purchases_matrix",
         &d.expected_next,
         units,
-        &format!("Expected purchases in the next {}", art.time_unit.name()),
+        &format!("Expected purchases next {}", art.time_unit.name()),
         format!(
             "Purchases the model expects in the next {} from a customer first seen {} {units} \
              ago, by frequency and recency.",
@@ -359,15 +359,25 @@ fn cohort_figure(c: &crate::cohorts::CohortRetention) -> Figure {
     let width = c.retention.iter().map(Vec::len).max().unwrap_or(0);
     // The first cohort on top: rows run bottom to top.
     let order: Vec<usize> = (0..c.cohorts.len()).rev().collect();
-    let values: Vec<Vec<Option<f64>>> = order
+    let shares: Vec<Vec<Option<f64>>> = order
         .iter()
         .map(|&i| (0..width).map(|k| c.retention[i].get(k).copied()).collect())
         .collect();
-    let annotations = values
+    let annotations = shares
         .iter()
         .map(|row| {
             row.iter()
                 .map(|v| v.map_or(String::new(), |v| format!("{:.0}%", 100.0 * v)))
+                .collect()
+        })
+        .collect();
+    // Month 0 is 100 % by definition: left uncoloured so the scale shows the later months.
+    let values = shares
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(k, v)| v.filter(|_| k > 0))
                 .collect()
         })
         .collect();

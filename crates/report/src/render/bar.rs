@@ -1,7 +1,7 @@
 //! Grouped bar charts, vertical or horizontal, with category labels drawn under (or beside)
 //! each group and the bar values printed on the bars.
 
-use super::style::{FONT, palette, short};
+use super::style::{FONT, palette, tick, value_label};
 use super::{Drawn, fail};
 use crate::chart::BarChart;
 use plotters::coord::Shift;
@@ -19,7 +19,7 @@ pub(super) fn draw<DB: DrawingBackend>(c: &BarChart, root: &DrawingArea<DB, Shif
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max)
         .max(1e-12);
-    let (cats, vals) = (-0.5..n as f64 - 0.5, 0.0..top * 1.18);
+    let (cats, vals) = (-0.5..n as f64 - 0.5, 0.0..top * 1.25);
     let label_area = if c.horizontal {
         let longest = c.categories.iter().map(|s| s.chars().count()).max();
         (longest.unwrap_or(4) as u32 * 8 + 24).clamp(60, 260)
@@ -49,7 +49,7 @@ pub(super) fn draw<DB: DrawingBackend>(c: &BarChart, root: &DrawingArea<DB, Shif
             .x_desc(c.x_label.as_str())
             .label_style((FONT, 14))
             .axis_desc_style((FONT, 16))
-            .x_label_formatter(&|v| short(*v))
+            .x_label_formatter(&|v| tick(*v))
             .draw()
             .map_err(fail)?;
         let row = |i: usize| (n - 1 - i) as f64;
@@ -78,12 +78,12 @@ pub(super) fn draw<DB: DrawingBackend>(c: &BarChart, root: &DrawingArea<DB, Shif
                 let (px, py) = chart.backend_coord(&(v, row(i)));
                 let style =
                     TextStyle::from(value_font.clone()).pos(Pos::new(HPos::Left, VPos::Center));
-                root.draw(&Text::new(short(v), (px + 4, py), style))
+                root.draw(&Text::new(value_label(v), (px + 4, py), style))
                     .map_err(fail)?;
             }
         }
         if k > 1 {
-            legend(&mut chart)?;
+            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
         return Ok(());
     }
@@ -96,7 +96,7 @@ pub(super) fn draw<DB: DrawingBackend>(c: &BarChart, root: &DrawingArea<DB, Shif
         .y_desc(c.y_label.as_str())
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
-        .y_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| tick(*v))
         .draw()
         .map_err(fail)?;
     for (j, (name, values)) in c.series.iter().enumerate() {
@@ -114,7 +114,7 @@ pub(super) fn draw<DB: DrawingBackend>(c: &BarChart, root: &DrawingArea<DB, Shif
             let (px, py) = chart.backend_coord(&((lo + hi) / 2.0, v));
             let style =
                 TextStyle::from(value_font.clone()).pos(Pos::new(HPos::Center, VPos::Bottom));
-            root.draw(&Text::new(short(v), (px, py - 3), style))
+            root.draw(&Text::new(value_label(v), (px, py - 3), style))
                 .map_err(fail)?;
         }
     }
@@ -124,15 +124,35 @@ pub(super) fn draw<DB: DrawingBackend>(c: &BarChart, root: &DrawingArea<DB, Shif
         root.draw(&Text::new(cat.clone(), (px, py + 8), style))
             .map_err(fail)?;
     }
-    legend(&mut chart)
+    // The legend goes to the side away from the tallest bar.
+    let tallest = (0..n)
+        .max_by(|&a, &b| {
+            let h = |i: usize| {
+                c.series
+                    .iter()
+                    .map(|(_, v)| v.get(i).copied().unwrap_or(0.0))
+                    .fold(0.0, f64::max)
+            };
+            h(a).total_cmp(&h(b))
+        })
+        .unwrap_or(0);
+    let corner = if 2 * tallest >= n {
+        SeriesLabelPosition::UpperLeft
+    } else {
+        SeriesLabelPosition::UpperRight
+    };
+    legend(&mut chart, corner)
 }
 
 type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 
-fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut ChartContext<'a, DB, Plane>) -> Drawn {
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    corner: SeriesLabelPosition,
+) -> Drawn {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(corner)
         .margin(12)
         .label_font((FONT, 14))
         .background_style(WHITE.mix(0.9))

@@ -1,7 +1,7 @@
 //! Heat maps: one coloured cell per value (blank where there is none), optional text in the
 //! cells, and a colour scale with its label on the right.
 
-use super::style::{FONT, dark_text_on, short, viridis};
+use super::style::{FONT, dark_text_on, tick, viridis};
 use super::{Drawn, fail};
 use crate::chart::HeatMap;
 use plotters::coord::Shift;
@@ -139,7 +139,7 @@ fn colour_scale<DB: DrawingBackend>(
         let f = f64::from(k) / 4.0;
         let y = bottom - (f * f64::from(bottom - top)) as i32;
         let style = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-        area.draw(&Text::new(short(lo + f * (hi - lo)), (right + 6, y), style))
+        area.draw(&Text::new(tick(lo + f * (hi - lo)), (right + 6, y), style))
             .map_err(fail)?;
     }
     // The label sits above the bar, wrapped at spaces to fit the column.

@@ -1,6 +1,6 @@
 //! Line charts: series, dashed vertical markers and a legend.
 
-use super::style::{FONT, palette, short};
+use super::style::{FONT, palette, tick};
 use super::{Drawn, fail};
 use crate::chart::{Corner, LineChart, LineStyle};
 use plotters::coord::Shift;
@@ -48,8 +48,8 @@ pub(super) fn draw<DB: DrawingBackend>(c: &LineChart, root: &DrawingArea<DB, Shi
         .y_desc(c.y_label.as_str())
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
-        .x_label_formatter(&|v| short(*v))
-        .y_label_formatter(&|v| short(*v))
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
         .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()

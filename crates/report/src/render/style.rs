@@ -64,6 +64,25 @@ pub fn dark_text_on(c: RGBColor) -> bool {
     0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2) > 140.0
 }
 
+/// An axis tick: whole numbers without decimals, others to at most three decimals, trailing
+/// zeros dropped.
+pub fn tick(v: f64) -> String {
+    if v == v.round() && v.abs() < 1e15 {
+        return format!("{:.0}", v + 0.0);
+    }
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A value printed on a bar: whole numbers (counts) as such, others by [`short`].
+pub fn value_label(v: f64) -> String {
+    if v == v.round() && v.abs() < 1e15 {
+        format!("{:.0}", v + 0.0)
+    } else {
+        short(v)
+    }
+}
+
 /// A number short enough for an axis tick or a cell.
 pub fn short(v: f64) -> String {
     let a = v.abs();

@@ -4,7 +4,10 @@ use crate::cohorts::cohort_retention;
 use crate::value_risk::{RISK_TIERS, value_risk};
 use approx::assert_relative_eq;
 use retain_core::engagement::{Period, engagement};
+use retain_core::summary::{SummaryOptions, summarise};
 use retain_train::churn_value::RiskTiers;
+use retain_train::score::{Detail, Scorer, score};
+use retain_train::segments::{SegmentRules, Segmenter};
 use std::sync::OnceLock;
 
 fn data() -> &'static ClvData {
@@ -155,15 +158,47 @@ fn value_risk_grid_counts_every_customer_once() {
     let g = data().value_risk.as_ref().unwrap();
     let total: usize = g.counts.iter().flatten().sum();
     assert_eq!(total, 2357);
-    let per_tier: Vec<usize> = g.counts.iter().map(|r| r.iter().sum()).collect();
-    // ⌈0.2 · 2357⌉ = 472 and ⌈0.5 · 2357⌉ − 472 = 707.
-    assert_eq!(per_tier, [472, 707, 1178]);
+    // The grid `retain score` reports: the same customers in the same cells.
+    let model = cdnow_model();
+    let opts = cdnow_options();
+    let now = summarise(
+        cdnow_log(),
+        &SummaryOptions::new(model.time_unit, opts.observation_end),
+    )
+    .unwrap();
+    let spec = model.clv_spec(opts.horizon, None, None);
+    let table = score(&model, now.clone(), opts.horizon, &spec).unwrap();
+    let scorer = Scorer::new(&model, opts.horizon, &spec, Detail::Online).unwrap();
+    let reference = model
+        .reference
+        .as_ref()
+        .expect("the shipped model has a reference");
+    let rules = SegmentRules::builtin();
+    let segmenter = Segmenter::new(reference, &scorer, rules, RiskTiers::default()).unwrap();
+    let cols = segmenter.table(&table);
+    let clv = table.clv.as_ref().unwrap();
+    for (v, tier) in ["high", "medium", "low"].iter().enumerate() {
+        for (r, risk) in RISK_TIERS.iter().enumerate() {
+            let members: Vec<usize> = (0..clv.len())
+                .filter(|&i| {
+                    cols.value_tier.as_ref().unwrap()[i] == *tier && cols.risk_tier[i] == *risk
+                })
+                .collect();
+            assert_eq!(g.counts[v][r], members.len(), "{tier} × {risk}");
+            let sum: f64 = members.iter().map(|&i| clv[i]).sum();
+            assert_relative_eq!(g.clv[v][r], sum, max_relative = 1e-9);
+            // Risk tiers are the default cut-offs of 1 − P(alive).
+            for &i in &members {
+                assert_eq!(RiskTiers::default().tier(1.0 - table.p_alive[i]), *risk);
+            }
+        }
+    }
     // A small case by hand: values 5 > 4 > 3 > 2 > 1, churn from low to high risk.
     let g = value_risk(
         &[1.0, 2.0, 3.0, 4.0, 5.0],
         &[0.9, 0.6, 0.3, 0.1, 0.55],
         RiskTiers::default(),
-        "CLV".into(),
+        "CLV",
     )
     .unwrap();
     assert_eq!(RISK_TIERS, ["high", "medium", "low"]);
