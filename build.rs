@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
-    let protos = ["proto/retain/v1/scoring.proto"];
+    let protos = [
+        "proto/retain/v1/scoring.proto",
+        "proto/retain/v1/segments.proto",
+    ];
     let fds = protox::compile(protos, ["proto"])?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(

@@ -52,7 +52,7 @@ pub(crate) fn start(models: &Path, extra: &[&str]) -> Server {
     Server { child, addr }
 }
 
-async fn channel(s: &Server) -> Channel {
+pub(crate) async fn channel(s: &Server) -> Channel {
     Channel::from_shared(format!("http://{}", s.addr))
         .unwrap()
         .connect()
@@ -60,7 +60,7 @@ async fn channel(s: &Server) -> Channel {
         .expect("connect")
 }
 
-fn models_dir() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn models_dir() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("models");
     std::fs::create_dir(&m).unwrap();
@@ -214,6 +214,33 @@ async fn grpc_scores_equal_the_cli_batch_scores() {
         assert!(close(
             s.value_at_risk.unwrap(),
             cli_value("value_at_risk_52_weeks")
+        ));
+        // The same segment, tiers and ranks against the training base as the batch.
+        let g = s.segment.expect("CLV scores carry a segment");
+        let rfm = g.rfm.unwrap();
+        assert_eq!(
+            [rfm.recency, rfm.frequency, rfm.monetary],
+            [
+                cli_value("rfm_recency") as u32,
+                cli_value("rfm_frequency") as u32,
+                cli_value("rfm_monetary") as u32
+            ],
+            "{id}"
+        );
+        assert_eq!(g.name, row[col("rfm_segment")], "{id}");
+        assert_eq!(
+            g.value_tier.as_deref(),
+            Some(row[col("value_tier")].as_str())
+        );
+        assert_eq!(s.risk_tier, row[col("risk_tier")]);
+        assert!(close(g.churn_percentile, cli_value("churn_percentile")));
+        assert!(close(
+            g.clv_percentile.unwrap(),
+            cli_value("clv_percentile")
+        ));
+        assert!(close(
+            g.value_at_risk_percentile.unwrap(),
+            cli_value("value_at_risk_percentile")
         ));
     }
 

@@ -5,6 +5,7 @@ mod batch;
 mod interop;
 mod segments;
 mod serve;
+mod serve_segments;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -152,5 +152,17 @@ pub fn response(
             .collect(),
         expected_lifetime: s.expected_lifetime,
         model_kind: kind.to_string(),
+        segment: s.segment.map(|g| pb::Segment {
+            rfm: Some(pb::RfmScore {
+                recency: g.rfm[0].into(),
+                frequency: g.rfm[1].into(),
+                monetary: g.rfm[2].into(),
+            }),
+            name: g.name,
+            value_tier: g.value_tier.map(str::to_string),
+            churn_percentile: g.churn_percentile,
+            clv_percentile: g.clv_percentile,
+            value_at_risk_percentile: g.value_at_risk_percentile,
+        }),
     }
 }

@@ -16,14 +16,19 @@ mod models;
 mod oversize;
 mod registry;
 mod scoring;
+mod segments;
 
-use crate::pb::{self, v1::models_server::ModelsServer, v1::scoring_server::ScoringServer};
+use crate::pb::{
+    self, v1::models_server::ModelsServer, v1::scoring_server::ScoringServer,
+    v1::segments_server::SegmentsServer,
+};
 use anyhow::{Context, Result};
 use clap::Args;
 use guard::{AuthScope, Guard};
 use models::{ModelsService, Reloader};
 use registry::Registry;
 use scoring::ScoringService;
+use segments::{ScoreSource, SegmentsService};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -83,6 +88,15 @@ pub struct ServeArgs {
     /// TLS private key (PEM).
     #[arg(long, env = "RETAIN_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Batch scores for the Segments service (ListAtRisk, Summary): a score file or a
+    /// directory / glob of scored partitions, as `retain score` writes them; reloaded when
+    /// replaced (checked every --watch-seconds).
+    #[arg(long, env = "RETAIN_SCORES")]
+    scores: Option<PathBuf>,
+    /// Segment rules (TOML; see `retain score --segments`) for the RFM segment, value tier and
+    /// percentile ranks of CLV scores [default: the built-in rules].
+    #[arg(long, env = "RETAIN_SEGMENTS")]
+    segments: Option<PathBuf>,
     /// Worker threads [default: one per core].
     #[arg(long, env = "RETAIN_THREADS")]
     threads: Option<usize>,
@@ -138,7 +152,12 @@ async fn serve(a: ServeArgs) -> Result<()> {
         tracing::info!(%addr, "Prometheus metrics at /metrics");
     }
     let (health, health_service) = tonic_health::server::health_reporter();
-    let registry = Arc::new(Registry::new(a.models.clone(), a.default_model.clone()));
+    let rules = retain_train::segments::SegmentRules::load_or_builtin(a.segments.as_deref())?;
+    let registry = Arc::new(Registry::new(
+        a.models.clone(),
+        a.default_model.clone(),
+        rules,
+    ));
     let reloader = Reloader {
         registry: registry.clone(),
         health,
@@ -156,6 +175,21 @@ async fn serve(a: ServeArgs) -> Result<()> {
         a.auth_scope,
         a.max_concurrent.max(1),
     ));
+    let scores = match &a.scores {
+        Some(p) => {
+            let source = ScoreSource::open(p.clone())
+                .await
+                .with_context(|| format!("--scores {}", p.display()))?;
+            source.watch(a.watch_seconds);
+            Some(source)
+        }
+        None => None,
+    };
+    let segments = SegmentsServer::new(SegmentsService {
+        source: scores,
+        guard: guard.clone(),
+    })
+    .max_decoding_message_size(a.max_message_bytes);
     let scoring = ScoringServer::new(ScoringService {
         registry: registry.clone(),
         guard: guard.clone(),
@@ -218,6 +252,7 @@ async fn serve(a: ServeArgs) -> Result<()> {
         .add_service(reflection_v1alpha)
         .add_service(scoring)
         .add_service(models)
+        .add_service(segments)
         .serve_with_incoming_shutdown(incoming, async move {
             stop.await;
             tracing::info!("shutting down: no new connections, draining in-flight requests");

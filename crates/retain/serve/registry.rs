@@ -8,6 +8,7 @@
 
 use arc_swap::ArcSwap;
 use retain_train::online::LoadedModel;
+use retain_train::segments::SegmentRules;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,6 +67,8 @@ pub struct ReloadReport {
 /// The registry: the current snapshot and how to rebuild it.
 pub struct Registry {
     dir: PathBuf,
+    /// Segment rules applied to every CLV model that has a reference sample.
+    rules: Arc<SegmentRules>,
     default_name: Option<String>,
     current: ArcSwap<Snapshot>,
     /// Serialises reloads (RPC, SIGHUP and the directory watcher may race).
@@ -98,9 +101,10 @@ pub fn directory_state(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 
 impl Registry {
     /// An empty registry over `dir`; call [`Registry::reload`] to load it.
-    pub fn new(dir: PathBuf, default_name: Option<String>) -> Self {
+    pub fn new(dir: PathBuf, default_name: Option<String>, rules: SegmentRules) -> Self {
         Registry {
             dir,
+            rules: Arc::new(rules),
             default_name,
             current: ArcSwap::from_pointee(Snapshot::default()),
             reloading: Mutex::new(()),
@@ -121,6 +125,7 @@ impl Registry {
     pub async fn reload(&self) -> ReloadReport {
         let _guard = self.reloading.lock().await;
         let dir = self.dir.clone();
+        let rules = self.rules.clone();
         let old = self.snapshot();
         // File reads and JSON parsing are blocking work: keep them off the async workers.
         let loaded = tokio::task::spawn_blocking(move || {
@@ -136,7 +141,7 @@ impl Registry {
             Ok(files
                 .into_iter()
                 .map(|f| {
-                    let r = LoadedModel::from_file(&f);
+                    let r = LoadedModel::from_file(&f).and_then(|m| m.with_segments(&rules));
                     (f, r)
                 })
                 .collect::<Vec<_>>())

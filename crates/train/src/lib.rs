@@ -15,6 +15,7 @@
 //! - [`campaign`]: whom a retention campaign contacts within a budget.
 //! - [`batch`]: partitioned scoring runs: partitions, manifest, skip-if-current.
 //! - [`score`]: per-customer scores from an artefact.
+//! - [`score_store`]: batch scores in memory for campaign lists (gRPC `Segments`).
 //! - [`segments`]: RFM segments, value × risk tiers and percentile ranks.
 //! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
 //! - [`summary_table`]: per-customer summaries read from a file.
@@ -37,6 +38,7 @@ pub mod metrics;
 pub mod online;
 pub mod read;
 pub mod score;
+pub mod score_store;
 pub mod segments;
 pub mod simulate_log;
 pub mod summary_table;

@@ -12,12 +12,15 @@ use crate::churn_artefact::ChurnArtefact;
 use crate::churn_score::{DRIVERS, ScoreOptions, score_churn};
 use crate::churn_value::RiskTiers;
 use crate::score::{Detail, Scorer};
+use crate::segments::{SegmentRules, Segmenter};
 use retain_core::features::{FeatureError, RawColumn, RawTable};
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{Day, Duration, TimeUnit, iso};
 use retain_core::transactions::TransactionLog;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Horizon used when a request names none (CLV models): 52 weeks, as the CLI.
 pub const DEFAULT_HORIZON: Duration = Duration {
@@ -50,6 +53,55 @@ pub struct LoadedModel {
     pub text: String,
     /// The parsed, checked artefact.
     pub artefact: Artefact,
+    /// CLV models with a reference sample, once [`LoadedModel::with_segments`] ran.
+    pub segments: Option<Arc<SegmentCache>>,
+}
+
+/// Horizons whose reference distributions a served model keeps (others are computed per
+/// request: about 5,000 model evaluations).
+const MAX_CACHED_HORIZONS: usize = 32;
+
+/// The segment rules of a served CLV model and, per horizon, the reference distributions
+/// its customers are ranked against.
+#[derive(Debug)]
+pub struct SegmentCache {
+    rules: SegmentRules,
+    by_horizon: Mutex<HashMap<(u64, u64), Arc<Segmenter>>>,
+}
+
+impl SegmentCache {
+    /// The segmenter for `horizon` (whose CLV settings `scorer` has resolved).
+    fn for_horizon(
+        &self,
+        a: &ClvArtefact,
+        scorer: &Scorer<'_>,
+        horizon: Duration,
+    ) -> Result<Arc<Segmenter>, TrainError> {
+        let key = (horizon.value.to_bits(), horizon.unit.days().to_bits());
+        let cached = self
+            .by_horizon
+            .lock()
+            .map_err(|_| TrainError::Invalid("segment cache poisoned".into()))?
+            .get(&key)
+            .cloned();
+        if let Some(s) = cached {
+            return Ok(s);
+        }
+        let reference = a
+            .reference
+            .as_ref()
+            .ok_or_else(|| TrainError::Invalid("the model has no reference sample".into()))?;
+        let risk = self
+            .rules
+            .risk_tiers_over(RiskTiers::default(), None, None)?;
+        let s = Arc::new(Segmenter::new(reference, scorer, self.rules.clone(), risk)?);
+        if let Ok(mut m) = self.by_horizon.lock()
+            && m.len() < MAX_CACHED_HORIZONS
+        {
+            m.insert(key, s.clone());
+        }
+        Ok(s)
+    }
 }
 
 impl LoadedModel {
@@ -80,7 +132,31 @@ impl LoadedModel {
             file: path.to_path_buf(),
             text,
             artefact,
+            segments: None,
         })
+    }
+
+    /// Segments this model's customers with `rules`: a CLV model with a reference sample of
+    /// its training base gets RFM segment, value tier and percentile ranks in every score
+    /// (the default horizon's reference is computed here, others on first use). Other models
+    /// are returned as they are.
+    pub fn with_segments(mut self, rules: &SegmentRules) -> Result<LoadedModel, String> {
+        if let Artefact::Clv(a) = &self.artefact
+            && a.reference.is_some()
+        {
+            let cache = SegmentCache {
+                rules: rules.clone(),
+                by_horizon: Mutex::new(HashMap::new()),
+            };
+            let spec = a.clv_spec(DEFAULT_HORIZON, None, None);
+            let scorer = Scorer::new(a, DEFAULT_HORIZON, &spec, Detail::Online)
+                .map_err(|e| e.to_string())?;
+            cache
+                .for_horizon(a, &scorer, DEFAULT_HORIZON)
+                .map_err(|e| format!("segment reference: {e}"))?;
+            self.segments = Some(Arc::new(cache));
+        }
+        Ok(self)
     }
 
     /// `clv` or `churn`.
@@ -190,6 +266,25 @@ pub struct OnlineScore {
     pub risk_tier: &'static str,
     /// Top drivers (churn classifiers): input column, log-odds contribution.
     pub drivers: Vec<(String, f64)>,
+    /// Segment and ranks against the training base (CLV models with a reference sample).
+    pub segment: Option<OnlineSegment>,
+}
+
+/// A customer's segment and ranks in a served score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnlineSegment {
+    /// RFM scores 1..=5: recency, frequency, monetary.
+    pub rfm: [u8; 3],
+    /// Named RFM segment.
+    pub name: String,
+    /// Value tier (with a spend model).
+    pub value_tier: Option<&'static str>,
+    /// Percentile ranks (0–100) of churn probability, CLV and value at risk.
+    pub churn_percentile: f64,
+    /// CLV percentile (with a spend model).
+    pub clv_percentile: Option<f64>,
+    /// Value-at-risk percentile (with a spend model).
+    pub value_at_risk_percentile: Option<f64>,
 }
 
 /// Why a request could not be scored.
@@ -281,7 +376,7 @@ pub fn score_one(
             }
             let k = unit.days() / a.time_unit.days();
             let monetary = if x > 0 { monetary } else { 0.0 };
-            clv_scores(a, (x, t_x * k, t * k, monetary), horizon)
+            clv_scores(m, a, (x, t_x * k, t * k, monetary), horizon)
         }
         (
             Artefact::Clv(a),
@@ -317,7 +412,7 @@ pub fn score_one(
                     "no purchase on or before as_of",
                 ));
             }
-            clv_scores(a, (s.x[0], s.t_x[0], s.t[0], s.monetary[0]), horizon)
+            clv_scores(m, a, (s.x[0], s.t_x[0], s.t[0], s.monetary[0]), horizon)
         }
         (Artefact::Clv(_), Input::Features(_)) => Err(invalid(
             "features",
@@ -336,6 +431,7 @@ pub fn score_one(
 
 /// Scores one summary (x, t_x, T in the model's unit, mean repeat spend).
 fn clv_scores(
+    m: &LoadedModel,
     a: &ClvArtefact,
     (x, t_x, t, monetary): (u32, f64, f64, f64),
     horizon: Option<Duration>,
@@ -360,10 +456,31 @@ fn clv_scores(
             ),
         ));
     }
-    let c = Scorer::new(a, horizon, &spec, Detail::Online)
-        .and_then(|scorer| scorer.score(x, t_x, t, monetary))
+    let scorer =
+        Scorer::new(a, horizon, &spec, Detail::Online).map_err(|e| domain("horizon", e))?;
+    let c = scorer
+        .score(x, t_x, t, monetary)
         .map_err(|e| domain("horizon", e))?;
     let p = c.churn_probability();
+    let mut risk_tier = RiskTiers::default().tier(p);
+    let segment = match &m.segments {
+        Some(cache) => {
+            let seg = cache
+                .for_horizon(a, &scorer, horizon)
+                .map_err(|e| OnlineError::Internal(e.to_string()))?;
+            let s = seg.customer(x, t_x, t, monetary, p, c.clv, c.value_at_risk());
+            risk_tier = s.risk_tier;
+            Some(OnlineSegment {
+                rfm: [s.r, s.f, s.m],
+                name: seg.rules().name(s.segment).to_owned(),
+                value_tier: s.value_tier,
+                churn_percentile: s.churn_percentile,
+                clv_percentile: s.clv_percentile,
+                value_at_risk_percentile: s.value_at_risk_percentile,
+            })
+        }
+        None => None,
+    };
     let out = OnlineScore {
         churn_probability: p,
         p_alive: Some(c.p_alive),
@@ -374,8 +491,9 @@ fn clv_scores(
         expected_lifetime: None,
         time_unit: Some(a.time_unit),
         horizon: Some(horizon),
-        risk_tier: RiskTiers::default().tier(p),
+        risk_tier,
         drivers: Vec::new(),
+        segment,
     };
     check_finite(&out)?;
     Ok(out)
@@ -433,6 +551,7 @@ fn churn_scores(
         horizon: a.value.as_ref().and_then(|v| v.horizon),
         risk_tier: s.tier[0],
         drivers: s.drivers.into_iter().next().unwrap_or_default(),
+        segment: None,
     };
     let _ = customer_id;
     check_finite(&out)?;
