@@ -123,4 +123,24 @@ fn main() {
             ratio
         );
     }
+    // Where the BG/NBD time goes: compression, then the fit (iterations, evaluations).
+    let compress = time(5, || Patterns::compress(&sx, &stx, &st).expect("valid"));
+    let p = Patterns::compress(&sx, &stx, &st).expect("valid");
+    let mut conv = None;
+    let fit = time(5, || {
+        let (m, res) = BgNbd::fit(&p, &opts).expect("fit");
+        conv = Some(res.convergence.clone());
+        m
+    });
+    let (m, _) = BgNbd::fit(&p, &opts).expect("fit");
+    println!(
+        "BG/NBD 1M: compress {:.1} ms, fit {:.1} ms ({:?}); r {:.10} alpha {:.10} a {:.10} b {:.10}",
+        compress * 1e3,
+        fit * 1e3,
+        conv,
+        m.r,
+        m.alpha,
+        m.a,
+        m.b
+    );
 }

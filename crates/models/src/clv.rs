@@ -70,21 +70,46 @@ impl ClvSteps {
 pub fn clv(customer: &Posterior<'_>, steps: &ClvSteps, spend: f64) -> Result<f64, ModelError> {
     let total = match customer.pareto_alive_terms() {
         Some((scale, s, b)) => pareto_discounted_purchases(scale, s, b, steps),
-        None => {
-            let mut prev = 0.0;
-            let mut total = 0.0;
-            let factor = 1.0 / (1.0 + steps.discount);
-            let mut discount = 1.0;
-            for i in 1..=steps.n {
-                let cum = customer.expected_purchases(steps.step * i as f64)?;
-                discount *= factor;
-                total += (cum - prev).max(0.0) * discount;
-                prev = cum;
+        None => discounted_purchases(steps, |horizons| {
+            for h in horizons.iter_mut() {
+                *h = customer.expected_purchases(*h)?;
             }
-            total
-        }
+            Ok(())
+        })?,
     };
     crate::finite_nonneg("clv", total * spend)
+}
+
+/// Step horizons handed to `cumulative` at once: a month-stepped year or a week-stepped year
+/// in one call, so that models which share work across horizons can (see
+/// [`crate::bgnbd::BgNbd::expected_purchases_if_alive_at`]).
+const HORIZONS_PER_CALL: usize = 64;
+
+/// Σ_i (E[X(iΔ)] − E[X((i−1)Δ)]) / (1 + d)^i, where `cumulative` replaces each horizon iΔ of
+/// its argument by E[X(iΔ)] (horizons ascending, up to 64 per call).
+/// Negative increments (rounding) count as 0.
+pub fn discounted_purchases(
+    steps: &ClvSteps,
+    mut cumulative: impl FnMut(&mut [f64]) -> Result<(), ModelError>,
+) -> Result<f64, ModelError> {
+    let factor = 1.0 / (1.0 + steps.discount);
+    let (mut prev, mut total, mut discount) = (0.0, 0.0, 1.0);
+    let mut buf = [0.0; HORIZONS_PER_CALL];
+    let mut first = 1;
+    while first <= steps.n {
+        let batch = &mut buf[..(steps.n + 1 - first).min(HORIZONS_PER_CALL)];
+        for (j, h) in batch.iter_mut().enumerate() {
+            *h = steps.step * (first + j) as f64;
+        }
+        cumulative(batch)?;
+        for &cum in batch.iter() {
+            discount *= factor;
+            total += (cum - prev).max(0.0) * discount;
+            prev = cum;
+        }
+        first += batch.len();
+    }
+    Ok(total)
 }
 
 /// Σ_i (E[X(iΔ)] − E[X((i−1)Δ)]) / (1 + d)^i for Pareto/NBD, where
