@@ -303,3 +303,60 @@ fn a_customer_gets_the_same_segment_in_a_partition_as_in_the_whole_base() {
         .sum();
     assert_eq!(total, 2357);
 }
+
+#[test]
+fn churn_scores_are_ranked_against_the_training_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("telco");
+    ok(&retain(&[
+        "train",
+        "churn",
+        "--data",
+        &data("telco_churn.csv"),
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--model",
+        "logistic",
+        "--margin",
+        "monthly_charges",
+        "--out",
+        &model.display().to_string(),
+    ]));
+    let out = dir.path().join("scores.csv");
+    let stdout = ok(&retain(&[
+        "score",
+        "--model",
+        &model.with_extension("json").display().to_string(),
+        "--data",
+        &data("telco_churn.csv"),
+        "--drivers",
+        "0",
+        "--output",
+        &out.display().to_string(),
+    ]));
+    assert!(stdout.contains("value × risk"), "{stdout}");
+    let csv = Csv::read(&out);
+    let n = csv.rows.len() as f64;
+    // The training table itself, against quantiles of its own scores: ranks are uniform.
+    let (p, pct) = (csv.num("churn_probability"), csv.num("churn_percentile"));
+    let mean = pct.iter().sum::<f64>() / n;
+    assert!((mean - 50.0).abs() < 0.5, "mean churn percentile {mean}");
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    assert!(
+        order.windows(2).all(|w| pct[w[0]] <= pct[w[1]]),
+        "ranks follow the probability"
+    );
+    let high = csv
+        .col("value_tier")
+        .iter()
+        .filter(|&&t| t == "high")
+        .count() as f64
+        / n;
+    assert!((0.18..=0.22).contains(&high), "high-value share {high}");
+    for (c, t) in csv.num("clv_percentile").iter().zip(csv.col("value_tier")) {
+        assert_eq!(t == "high", *c >= 80.0);
+    }
+}

@@ -297,6 +297,18 @@ async fn grpc_scores_equal_the_cli_batch_scores() {
         assert_eq!(s.drivers[0].feature, row[col("driver_1")]);
         assert!(close(s.drivers[0].log_odds, cli_value("driver_1_log_odds")));
         assert_eq!(s.model_kind, "churn");
+        // Ranks against the training table, as the CLI gives them; no RFM for a classifier.
+        let g = s.segment.expect("churn scores carry ranks");
+        assert!(g.rfm.is_none() && g.name.is_empty());
+        assert!(close(g.churn_percentile, cli_value("churn_percentile")));
+        assert!(close(
+            g.clv_percentile.unwrap(),
+            cli_value("clv_percentile")
+        ));
+        assert_eq!(
+            g.value_tier.as_deref(),
+            Some(row[col("value_tier")].as_str())
+        );
     }
 
     // A batch gives what single calls give, in order.

@@ -3,6 +3,7 @@
 
 mod batch;
 mod interop;
+mod report;
 mod segments;
 mod serve;
 mod serve_segments;

@@ -29,11 +29,13 @@ figcaption{color:#444;font-size:.95em;margin-top:.3em}.notes{color:#555;font-siz
 
 fn table(out: &mut String, t: &Table) {
     let _ = writeln!(out, "<h2>{}</h2>\n<table>", escape(&t.title));
-    out.push_str("<tr>");
-    for h in &t.header {
-        let _ = write!(out, "<th>{}</th>", escape(h));
+    if t.header.iter().any(|h| !h.is_empty()) {
+        out.push_str("<tr>");
+        for h in &t.header {
+            let _ = write!(out, "<th>{}</th>", escape(h));
+        }
+        out.push_str("</tr>\n");
     }
-    out.push_str("</tr>\n");
     for row in &t.rows {
         out.push_str("<tr>");
         for cell in row {
@@ -71,10 +73,13 @@ pub fn page(report: &Report, svgs: &[String]) -> String {
     for t in &report.tables {
         table(&mut out, t);
     }
+    if !report.figures.is_empty() {
+        out.push_str("<h2>Plots</h2>\n");
+    }
     for (f, svg) in report.figures.iter().zip(svgs) {
         let _ = writeln!(
             out,
-            "<figure id=\"{}\">\n<h2>{}</h2>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            "<figure id=\"{}\" aria-label=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
             escape(&f.name),
             escape(f.chart.title()),
             inline_svg(svg),

@@ -12,11 +12,12 @@ use retain_models::clv::ClvSpec;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::batch::PartitionTotals;
 use retain_train::churn_artefact::ChurnArtefact;
-use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame as churn_frame};
+use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame_ranked};
 use retain_train::churn_value::RiskTiers;
 use retain_train::score::{Detail, ScoreTable, Scorer, score};
 use retain_train::segments::{
-    ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter, ValueRiskGrid,
+    ChurnRanker, ChurnRanks, ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter,
+    ValueRiskGrid,
 };
 use retain_train::summary_table::{SummaryColumns, read_summaries};
 use retain_train::table::read_table;
@@ -391,13 +392,40 @@ fn churn(a: ScoreArgs) -> Result<()> {
         .as_ref()
         .context("a churn model scores a customer table: give --data")?;
     let delimiter = data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
-    let tiers = RiskTiers::new(
-        a.high_risk.unwrap_or(art.tiers.high),
-        a.medium_risk.unwrap_or(art.tiers.medium),
-    )?;
+    let rules = SegmentRules::load_or_builtin(a.segments.as_deref())?;
+    let tiers = rules.risk_tiers_over(art.tiers, a.high_risk, a.medium_risk)?;
     let options = ScoreOptions {
         tiers,
         drivers: a.drivers,
+    };
+    // Ranks against the training table (artefacts trained before references have none).
+    let ranker = art
+        .reference
+        .as_ref()
+        .map(|r| ChurnRanker::new(r, rules.value_tiers));
+    let frame = |scores: &retain_train::churn_score::ChurnScores| {
+        let ranks = ranker.as_ref().map(|r| r.ranks(scores));
+        let df = to_frame_ranked(scores, ranks.as_ref())?;
+        let grid = match (&ranks, &scores.value) {
+            (
+                Some(ChurnRanks {
+                    value_tier: Some(v),
+                    ..
+                }),
+                Some(values),
+            ) => {
+                let clv: Vec<f64> = values.iter().map(|x| x.clv).collect();
+                let var: Vec<f64> = values.iter().map(|x| x.value_at_risk).collect();
+                Some(ValueRiskGrid::of(
+                    v.iter().copied(),
+                    scores.tier.iter().copied(),
+                    &clv,
+                    &var,
+                ))
+            }
+            _ => None,
+        };
+        anyhow::Ok((df, grid))
     };
     if score_batch::is_partitioned(path) {
         // The artefact's content hash, as the server reports it.
@@ -405,8 +433,8 @@ fn churn(a: ScoreArgs) -> Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?
             .version;
         let settings = format!(
-            "tiers {} {}; drivers {}; delimiter {delimiter}",
-            tiers.high, tiers.medium, a.drivers
+            "tiers {} {}; value tiers {} {}; drivers {}; delimiter {delimiter}",
+            tiers.high, tiers.medium, rules.value_tiers.high, rules.value_tiers.medium, a.drivers
         );
         let job = batch_job(&a, &art.name, version, settings, path);
         let summary = score_batch::run(&job, |file| {
@@ -415,20 +443,22 @@ fn churn(a: ScoreArgs) -> Result<()> {
             let total = |f: fn(&retain_models::subscription::SubscriptionValue) -> f64| {
                 scores.value.as_ref().map(|v| v.iter().map(f).sum::<f64>())
             };
+            let (df, grid) = frame(&scores)?;
             let totals = PartitionTotals::of(
                 &scores.churn_probability,
                 scores.tier.iter().copied(),
                 total(|v| v.clv),
                 total(|v| v.value_at_risk),
                 0,
-            );
-            Ok((churn_frame(&scores)?, totals))
+            )
+            .with_segments(grid, None);
+            Ok((df, totals))
         })?;
         return score_batch::print(&summary, a.json);
     }
     let table = read_table(path, delimiter)?;
     let scores = score_churn(&art, table, &options)?;
-    let mut df = churn_frame(&scores)?;
+    let (mut df, grid) = frame(&scores)?;
     write_frame(&mut df, &a.output)?;
     let n = scores.ids.len();
     let count = |t: &str| scores.tier.iter().filter(|x| **x == t).count();
@@ -442,7 +472,7 @@ fn churn(a: ScoreArgs) -> Result<()> {
             "model": art.name, "customers": n, "mean_churn_probability": mean,
             "tiers": {"high": count("high"), "medium": count("medium"), "low": count("low")},
             "tier_cutoffs": {"high": tiers.high, "medium": tiers.medium},
-            "total_clv": clv, "total_value_at_risk": at_risk,
+            "total_clv": clv, "total_value_at_risk": at_risk, "value_risk": grid,
             "output": a.output.display().to_string(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -465,6 +495,7 @@ fn churn(a: ScoreArgs) -> Result<()> {
                 scores.value_labels.1
             );
         }
+        super::segments_print::print(grid.as_ref(), None);
         println!("  wrote {}", a.output.display());
     }
     Ok(())

@@ -7,9 +7,11 @@ use retain_core::features::PipelineSpec;
 use retain_core::time::{DiscountRate, Duration};
 use retain_train::artefact::{self, FORMAT, FORMAT_VERSION};
 use retain_train::churn_artefact::{ChurnArtefact, ChurnData, KIND};
+use retain_train::churn_score::{ScoreOptions, score_churn};
 use retain_train::churn_train::{ChurnSpec, parse_candidates, split_label, train_churn};
 use retain_train::churn_value::{RiskTiers, ValueSpec};
 use retain_train::metrics::MetricKind;
+use retain_train::segments::ChurnReference;
 use retain_train::table::read_table;
 use std::path::PathBuf;
 
@@ -189,6 +191,16 @@ pub fn run(a: ChurnArgs) -> Result<()> {
         seed: a.seed,
         tiers,
         value,
+        reference: None,
+    };
+    // The reference customers are ranked against: the training table scored by the final
+    // model (no drivers: only the probabilities and values are kept).
+    let training = read_table(&a.data, a.delimiter as u8)?;
+    let options = ScoreOptions { tiers, drivers: 0 };
+    let reference = ChurnReference::of(&score_churn(&art, training, &options)?);
+    let art = ChurnArtefact {
+        reference: Some(reference),
+        ..art
     };
     art.save(&out)
         .with_context(|| format!("saving {}", out.display()))?;

@@ -153,12 +153,12 @@ pub fn response(
         expected_lifetime: s.expected_lifetime,
         model_kind: kind.to_string(),
         segment: s.segment.map(|g| pb::Segment {
-            rfm: Some(pb::RfmScore {
-                recency: g.rfm[0].into(),
-                frequency: g.rfm[1].into(),
-                monetary: g.rfm[2].into(),
+            rfm: g.rfm.map(|[r, f, m]| pb::RfmScore {
+                recency: r.into(),
+                frequency: f.into(),
+                monetary: m.into(),
             }),
-            name: g.name,
+            name: g.name.unwrap_or_default(),
             value_tier: g.value_tier.map(str::to_string),
             churn_percentile: g.churn_percentile,
             clv_percentile: g.clv_percentile,

@@ -64,6 +64,9 @@ pub struct ChurnArtefact {
     /// Subscription value settings, when a margin was configured.
     #[serde(default)]
     pub value: Option<ValueSpec>,
+    /// Quantiles of the training table's scores, that scored customers are ranked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<crate::segments::ChurnReference>,
 }
 
 impl ChurnArtefact {
@@ -99,6 +102,9 @@ impl ChurnArtefact {
         RiskTiers::new(a.tiers.high, a.tiers.medium).map_err(|e| e.to_string())?;
         if let Some(v) = &a.value {
             v.subscription().map_err(|e| e.to_string())?;
+        }
+        if let Some(r) = &a.reference {
+            r.validate()?;
         }
         Ok(a)
     }

@@ -191,3 +191,28 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
     }
     DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
 }
+
+/// The score frame with the ranks against the training table appended: `churn_percentile`,
+/// and with a margin `value_tier`, `clv_percentile`, `value_at_risk_percentile`.
+pub fn to_frame_ranked(
+    s: &ChurnScores,
+    ranks: Option<&crate::segments::ChurnRanks>,
+) -> Result<DataFrame, TrainError> {
+    let mut df = to_frame(s)?;
+    let Some(r) = ranks else {
+        return Ok(df);
+    };
+    let mut cols = vec![Column::new("churn_percentile".into(), &r.churn_percentile)];
+    if let Some(v) = &r.value_tier {
+        cols.push(Column::new("value_tier".into(), v));
+    }
+    if let Some(v) = &r.clv_percentile {
+        cols.push(Column::new("clv_percentile".into(), v));
+    }
+    if let Some(v) = &r.value_at_risk_percentile {
+        cols.push(Column::new("value_at_risk_percentile".into(), v));
+    }
+    df.hstack_mut(&cols)
+        .map_err(|e| TrainError::Invalid(e.to_string()))?;
+    Ok(df)
+}

@@ -12,7 +12,7 @@ use crate::churn_artefact::ChurnArtefact;
 use crate::churn_score::{DRIVERS, ScoreOptions, score_churn};
 use crate::churn_value::RiskTiers;
 use crate::score::{Detail, Scorer};
-use crate::segments::{SegmentRules, Segmenter};
+use crate::segments::{ChurnRanker, SegmentRules, Segmenter};
 use retain_core::features::{FeatureError, RawColumn, RawTable};
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{Day, Duration, TimeUnit, iso};
@@ -67,6 +67,8 @@ const MAX_CACHED_HORIZONS: usize = 32;
 pub struct SegmentCache {
     rules: SegmentRules,
     by_horizon: Mutex<HashMap<(u64, u64), Arc<Segmenter>>>,
+    /// Churn classifiers with a reference: their ranker.
+    churn: Option<ChurnRanker>,
 }
 
 impl SegmentCache {
@@ -141,12 +143,28 @@ impl LoadedModel {
     /// (the default horizon's reference is computed here, others on first use). Other models
     /// are returned as they are.
     pub fn with_segments(mut self, rules: &SegmentRules) -> Result<LoadedModel, String> {
+        if let Artefact::Churn(a) = &self.artefact {
+            // The rules' risk tiers apply to classifiers too, and their value tiers when the
+            // artefact can rank customers.
+            rules
+                .risk_tiers_over(a.tiers, None, None)
+                .map_err(|e| e.to_string())?;
+            self.segments = Some(Arc::new(SegmentCache {
+                rules: rules.clone(),
+                by_horizon: Mutex::new(HashMap::new()),
+                churn: a
+                    .reference
+                    .as_ref()
+                    .map(|r| ChurnRanker::new(r, rules.value_tiers)),
+            }));
+        }
         if let Artefact::Clv(a) = &self.artefact
             && a.reference.is_some()
         {
             let cache = SegmentCache {
                 rules: rules.clone(),
                 by_horizon: Mutex::new(HashMap::new()),
+                churn: None,
             };
             let spec = a.clv_spec(DEFAULT_HORIZON, None, None);
             let scorer = Scorer::new(a, DEFAULT_HORIZON, &spec, Detail::Online)
@@ -273,10 +291,10 @@ pub struct OnlineScore {
 /// A customer's segment and ranks in a served score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnlineSegment {
-    /// RFM scores 1..=5: recency, frequency, monetary.
-    pub rfm: [u8; 3],
-    /// Named RFM segment.
-    pub name: String,
+    /// RFM scores 1..=5: recency, frequency, monetary (CLV models).
+    pub rfm: Option<[u8; 3]>,
+    /// Named RFM segment (CLV models).
+    pub name: Option<String>,
     /// Value tier (with a spend model).
     pub value_tier: Option<&'static str>,
     /// Percentile ranks (0–100) of churn probability, CLV and value at risk.
@@ -421,7 +439,7 @@ pub fn score_one(
                 m.name
             ),
         )),
-        (Artefact::Churn(a), Input::Features(values)) => churn_scores(a, customer_id, values),
+        (Artefact::Churn(a), Input::Features(values)) => churn_scores(m, a, customer_id, values),
         (Artefact::Churn(_), _) => Err(invalid(
             "input",
             format!("model {:?} is a churn classifier: send features", m.name),
@@ -471,8 +489,8 @@ fn clv_scores(
             let s = seg.customer(x, t_x, t, monetary, p, c.clv, c.value_at_risk());
             risk_tier = s.risk_tier;
             Some(OnlineSegment {
-                rfm: [s.r, s.f, s.m],
-                name: seg.rules().name(s.segment).to_owned(),
+                rfm: Some([s.r, s.f, s.m]),
+                name: Some(seg.rules().name(s.segment).to_owned()),
                 value_tier: s.value_tier,
                 churn_percentile: s.churn_percentile,
                 clv_percentile: s.clv_percentile,
@@ -500,6 +518,7 @@ fn clv_scores(
 }
 
 fn churn_scores(
+    m: &LoadedModel,
     a: &ChurnArtefact,
     customer_id: &str,
     values: Vec<(String, FeatureInput)>,
@@ -524,8 +543,15 @@ fn churn_scores(
         table.names.push(name);
         table.columns.push(column);
     }
+    let tiers = match &m.segments {
+        Some(c) => c
+            .rules
+            .risk_tiers_over(a.tiers, None, None)
+            .map_err(|e| OnlineError::Internal(e.to_string()))?,
+        None => a.tiers,
+    };
     let options = ScoreOptions {
-        tiers: a.tiers,
+        tiers,
         drivers: DRIVERS,
     };
     let s = score_churn(a, table, &options).map_err(|e| match e {
@@ -539,6 +565,21 @@ fn churn_scores(
         other => domain("features", other),
     })?;
     let value = s.value.as_ref().map(|v| v[0]);
+    let segment = m
+        .segments
+        .as_ref()
+        .and_then(|c| c.churn.as_ref())
+        .map(|ranker| {
+            let r = ranker.ranks(&s);
+            OnlineSegment {
+                rfm: None,
+                name: None,
+                value_tier: r.value_tier.map(|v| v[0]),
+                churn_percentile: r.churn_percentile[0],
+                clv_percentile: r.clv_percentile.map(|v| v[0]),
+                value_at_risk_percentile: r.value_at_risk_percentile.map(|v| v[0]),
+            }
+        });
     let out = OnlineScore {
         churn_probability: s.churn_probability[0],
         p_alive: None,
@@ -551,7 +592,7 @@ fn churn_scores(
         horizon: a.value.as_ref().and_then(|v| v.horizon),
         risk_tier: s.tier[0],
         drivers: s.drivers.into_iter().next().unwrap_or_default(),
-        segment: None,
+        segment,
     };
     let _ = customer_id;
     check_finite(&out)?;

@@ -3,11 +3,13 @@
 //! base kept in the artefact, so that every scoring path segments a customer the same way.
 
 pub mod assign;
+pub mod churn_ranks;
 pub mod grid;
 pub mod reference;
 pub mod rules;
 
 pub use assign::{CustomerSegment, SegmentColumns, Segmenter};
+pub use churn_ranks::{ChurnRanker, ChurnRanks, ChurnReference};
 pub use grid::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
 pub use reference::{Distribution, REFERENCE_SIZE, ReferenceBase};
 pub use rules::{DEFAULT_RULES, RfmRule, SegmentRules, ValueTiers};

@@ -73,7 +73,7 @@ pub(super) fn draw<DB: DrawingBackend>(c: &HeatMap, root: &DrawingArea<DB, Shift
     let step_r = nr.div_ceil(MAX_TICKS);
     for (i, label) in c.rows.iter().enumerate().step_by(step_r) {
         let style = TextStyle::from(font.clone()).pos(Pos::new(HPos::Right, VPos::Center));
-        tick(style, (0.0, i as f64 + 0.5), label, -6, 0)?;
+        tick(style, (0.0, i as f64 + 0.5), label, -10, 0)?;
     }
     if let Some(text) = &c.annotations {
         let (x0, y0) = chart.backend_coord(&(0.0, 0.0));

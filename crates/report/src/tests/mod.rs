@@ -9,9 +9,8 @@ use retain_core::features::{PipelineSpec, RawTable};
 use retain_core::time::parse_date;
 use retain_core::transactions::TransactionLog;
 use retain_train::artefact::{ClvArtefact, FORMAT, FORMAT_VERSION};
-use retain_train::churn_artefact::{ChurnArtefact, ChurnData, KIND};
+use retain_train::churn_artefact::{ChurnArtefact, KIND};
 use retain_train::churn_train::{Candidate, ChurnSpec, fit_candidate, split_label};
-use retain_train::churn_value::RiskTiers;
 use retain_train::metrics::MetricKind;
 use retain_train::read::{BadRowPolicy, ColumnRef, Delimiter, ReadOptions, read_transactions};
 use retain_train::table::read_table;
@@ -80,29 +79,31 @@ pub fn telco_model() -> &'static ChurnArtefact {
         let data = split_label(telco(), "churn", "Yes", None).unwrap();
         let rows: Vec<usize> = (0..data.y.len()).collect();
         let fitted = fit_candidate(&data, &rows, &spec, Candidate::Logistic).unwrap();
-        ChurnArtefact {
-            format: FORMAT.into(),
-            format_version: FORMAT_VERSION,
-            kind: KIND.into(),
-            name: "telco-test".into(),
-            retain_version: "test".into(),
-            trained_at: "2026-01-01T00:00:00Z".into(),
-            training_command: "test".into(),
-            fitted,
-            cv: vec![],
-            selection: "only candidate".into(),
-            data: ChurnData {
-                file: "telco_churn.csv".into(),
-                fingerprint: String::new(),
-                rows: data.y.len(),
-                positives: data.y.iter().filter(|&&v| v).count(),
-                target: "churn".into(),
-                positive: "Yes".into(),
-                id: None,
+        // Built through JSON so that fields added to artefacts later (with serde defaults)
+        // need no change here.
+        let positives = data.y.iter().filter(|&&v| v).count();
+        let json = serde_json::json!({
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "kind": KIND,
+            "name": "telco-test",
+            "retain_version": "test",
+            "trained_at": "2026-01-01T00:00:00Z",
+            "training_command": "test",
+            "fitted": fitted,
+            "cv": [],
+            "selection": "only candidate",
+            "data": {
+                "file": "telco_churn.csv",
+                "fingerprint": "",
+                "rows": data.y.len(),
+                "positives": positives,
+                "target": "churn",
+                "positive": "Yes",
+                "id": null
             },
-            seed: 42,
-            tiers: RiskTiers::default(),
-            value: None,
-        }
+            "seed": 42
+        });
+        ChurnArtefact::from_json(&json.to_string()).unwrap()
     })
 }
