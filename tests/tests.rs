@@ -2,10 +2,12 @@
 //! and the errors a user sees for bad input.
 
 mod batch;
+mod campaign;
 mod interop;
 mod report;
 mod segments;
 mod serve;
+mod whatif;
 mod serve_segments;
 
 use std::path::{Path, PathBuf};

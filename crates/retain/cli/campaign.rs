@@ -3,20 +3,42 @@
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use polars::prelude::{Column, DataFrame};
-use retain_core::features::RawColumn;
-use retain_train::campaign::CampaignSpec;
+use retain_core::features::{RawColumn, RawTable};
+use retain_train::campaign::{
+    CampaignPlan, CampaignRates, Contact, SegmentLine, check_budget, check_cost, check_rate,
+    plan_campaign, segment_lines,
+};
 use retain_train::table::read_table;
 use retain_train::write::write_frame;
-use std::path::PathBuf;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// Flags of `retain campaign`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Each contact costs --cost-per-contact and keeps an at-risk \
-customer with probability --success-rate, saving their value at risk: the expected net value \
-of a contact is value_at_risk × success_rate − cost. With one cost per contact, the best list \
-within the budget is the customers with the largest value at risk, as many as the budget pays \
-for, stopping where a contact no longer pays for itself."
+    after_long_help = "Each contact of customer i costs c_i and keeps them with \
+probability s_i, saving their value at risk v_i: the expected net value of the contact is \
+v_i × s_i − c_i. The list maximises the total expected net value within the budget; nobody is \
+contacted at a loss or at break-even.
+
+With one cost per contact (no costs in --rates) the list is exactly optimal: the largest net \
+values, as many as the budget pays for. With per-segment costs it is a knapsack; the list is \
+the standard greedy approximation (decreasing net value per unit cost, skipping a customer \
+the rest of the budget cannot pay for, or the single best customer if that is worth more), and \
+the report gives an upper bound on the optimum (the LP relaxation): the gap is at most one \
+customer's net value.
+
+Rates file (--rates, TOML):
+
+  default = 0.2          # rate for segments not listed (else --success-rate)
+  [segments]
+  \"Champions\" = 0.35
+  \"At Risk\" = { rate = 0.25, cost = 4.0 }   # cost: else --cost-per-contact
+
+Segment names are those of the rfm_segment column written by `retain score`; rates must be in \
+(0, 1] and costs > 0, other keys are refused, and names that do not occur in the scores are \
+reported as a warning."
 )]
 pub struct CampaignArgs {
     /// A score file written by `retain score` (CSV or Parquet), with a customer_id column and a
@@ -26,21 +48,43 @@ pub struct CampaignArgs {
     /// Total campaign budget (same currency as the values).
     #[arg(long)]
     budget: f64,
-    /// Cost of contacting one customer.
+    /// Cost of contacting one customer (for segments without a cost in --rates).
     #[arg(long)]
     cost_per_contact: f64,
-    /// Probability that a contacted customer is kept (0 to 1).
+    /// Probability that a contacted customer is kept, 0 to 1 (for segments without a rate in
+    /// --rates; required unless the rates file has a default).
     #[arg(long)]
-    success_rate: f64,
+    success_rate: Option<f64>,
+    /// Per-segment success rates and costs (TOML; see below).
+    #[arg(long)]
+    rates: Option<PathBuf>,
+    /// Only customers of this RFM segment (the rfm_segment column); repeatable.
+    #[arg(long = "segment", value_name = "NAME")]
+    segments: Vec<String>,
     /// Only customers of this risk tier (high, medium, low); repeatable.
-    #[arg(long)]
-    tier: Vec<String>,
+    #[arg(long = "risk-tier", visible_alias = "tier", value_name = "TIER")]
+    risk_tiers: Vec<String>,
+    /// Only customers of this value tier (high, medium, low); repeatable.
+    #[arg(long = "value-tier", value_name = "TIER")]
+    value_tiers: Vec<String>,
     /// Target list: .csv or .parquet.
     #[arg(long)]
     output: PathBuf,
     /// Print the plan as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// What `--json` prints: the plan, and what it adds up to per segment.
+#[derive(Serialize)]
+struct Report<'a> {
+    customers: usize,
+    eligible: usize,
+    #[serde(flatten)]
+    plan: &'a CampaignPlan,
+    segments_by: Option<&'a str>,
+    segments: Vec<SegmentLine>,
+    output: String,
 }
 
 fn texts(c: &RawColumn) -> Vec<String> {
@@ -57,14 +101,62 @@ fn texts(c: &RawColumn) -> Vec<String> {
     }
 }
 
+/// A text column by name, if present.
+fn column(table: &RawTable, name: &str) -> Option<Vec<String>> {
+    let k = table.names.iter().position(|n| n == name)?;
+    Some(texts(&table.columns[k]))
+}
+
+/// The distinct values of a column, for messages.
+fn distinct(values: &[String]) -> BTreeSet<&str> {
+    values.iter().map(String::as_str).collect()
+}
+
+/// Checks a repeatable filter against its column: the column must exist and every wanted value
+/// occur in it. Returns the column when the filter is in use.
+fn filter(
+    file: &Path,
+    table: &RawTable,
+    flag: &str,
+    name: &str,
+    wanted: &[String],
+) -> Result<Option<Vec<String>>> {
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let Some(values) = column(table, name) else {
+        bail!(
+            "{flag} needs the {name} column in {} (columns: {})",
+            file.display(),
+            table.names.join(", ")
+        );
+    };
+    let present = distinct(&values);
+    if let Some(w) = wanted.iter().find(|w| !present.contains(w.as_str())) {
+        let list: Vec<String> = present.iter().map(|s| format!("{s:?}")).collect();
+        bail!(
+            "{flag} {w:?} does not occur in the {name} column of {} (it has {})",
+            file.display(),
+            list.join(", ")
+        );
+    }
+    Ok(Some(values))
+}
+
 /// Runs `retain campaign`.
 pub fn run(a: CampaignArgs) -> Result<()> {
-    let spec = CampaignSpec {
-        budget: a.budget,
-        cost_per_contact: a.cost_per_contact,
-        success_rate: a.success_rate,
+    check_budget(a.budget)?;
+    check_cost("--cost-per-contact", a.cost_per_contact)?;
+    if let Some(s) = a.success_rate {
+        check_rate("--success-rate", s)?;
+    }
+    let rates = match &a.rates {
+        Some(p) => CampaignRates::load(p)?,
+        None => CampaignRates::default(),
     };
-    spec.validate()?;
+    if a.success_rate.is_none() && rates.default.is_none() {
+        bail!("give --success-rate, or a rates file (--rates) with a `default` rate");
+    }
     let table = read_table(&a.scores, b',')?;
     let find = |pred: &dyn Fn(&str) -> bool, what: &str| {
         table.names.iter().position(|n| pred(n)).with_context(|| {
@@ -92,73 +184,177 @@ pub fn run(a: CampaignArgs) -> Result<()> {
             })
         })
         .collect::<Result<_>>()?;
-    let tiers = match table.names.iter().position(|n| n == "risk_tier") {
-        Some(k) => Some(texts(&table.columns[k])),
-        None if !a.tier.is_empty() => bail!("--tier needs a risk_tier column in the scores"),
-        None => None,
-    };
-    // Customers outside the chosen tiers get no contact (value at risk treated as 0).
-    let eligible: Vec<f64> = values
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| match &tiers {
-            Some(t) if !a.tier.is_empty() && !a.tier.contains(&t[i]) => 0.0,
-            _ => v,
+    let filters = [
+        filter(&a.scores, &table, "--segment", "rfm_segment", &a.segments)?
+            .map(|c| (c, &a.segments)),
+        filter(&a.scores, &table, "--risk-tier", "risk_tier", &a.risk_tiers)?
+            .map(|c| (c, &a.risk_tiers)),
+        filter(
+            &a.scores,
+            &table,
+            "--value-tier",
+            "value_tier",
+            &a.value_tiers,
+        )?
+        .map(|c| (c, &a.value_tiers)),
+    ];
+    let rfm = column(&table, "rfm_segment");
+    if !rates.segments.is_empty() {
+        let Some(rfm) = &rfm else {
+            bail!(
+                "{}: per-segment rates need an rfm_segment column in {} (score a CLV model \
+                 with `retain score` to get one)",
+                a.rates.as_deref().unwrap_or(Path::new("")).display(),
+                a.scores.display()
+            );
+        };
+        let unknown = rates.unknown_segments(&distinct(rfm));
+        if !unknown.is_empty() {
+            tracing::warn!(
+                "{}: segments not in {}: {} (present: {})",
+                a.rates.as_deref().unwrap_or(Path::new("")).display(),
+                a.scores.display(),
+                unknown.join(", "),
+                distinct(rfm).into_iter().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    // The customers the filters keep, and each one's rate and cost.
+    let rows: Vec<usize> = (0..values.len())
+        .filter(|&i| {
+            filters
+                .iter()
+                .flatten()
+                .all(|(col, wanted)| wanted.contains(&col[i]))
         })
         .collect();
-    let plan = spec.plan(&eligible)?;
-    let mut cumulative = 0.0;
-    let mut cum = Vec::with_capacity(plan.targets.len());
-    for &i in &plan.targets {
-        cumulative += values[i] * a.success_rate - a.cost_per_contact;
-        cum.push(cumulative);
+    let contacts: Vec<Contact> = rows
+        .iter()
+        .map(|&i| {
+            let segment = rfm.as_ref().map(|s| s[i].as_str());
+            let (success_rate, cost) =
+                rates.resolve(segment, a.success_rate, a.cost_per_contact)?;
+            Ok(Contact {
+                value_at_risk: values[i],
+                success_rate,
+                cost,
+            })
+        })
+        .collect::<Result<_, retain_train::TrainError>>()?;
+    let plan = plan_campaign(a.budget, &contacts)?;
+    // Per-segment totals by RFM segment, else by risk tier (churn classifiers' scores).
+    let (segments_by, groups) = match (&rfm, column(&table, "risk_tier")) {
+        (Some(s), _) => (Some("rfm_segment"), Some(s.clone())),
+        (None, Some(t)) => (Some("risk_tier"), Some(t)),
+        (None, None) => (None, None),
+    };
+    let segments = match &groups {
+        Some(g) => {
+            let labels: Vec<&str> = rows.iter().map(|&i| g[i].as_str()).collect();
+            segment_lines(&plan, &contacts, &labels)
+        }
+        None => Vec::new(),
+    };
+    write_list(&a.output, &plan, &contacts, &rows, &ids, &var_name, &table)?;
+    let report = Report {
+        customers: values.len(),
+        eligible: rows.len(),
+        plan: &plan,
+        segments_by,
+        segments,
+        output: a.output.display().to_string(),
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print(&report, &var_name);
     }
-    let mut df = DataFrame::new_infer_height(vec![
-        Column::new(
-            "rank".into(),
-            (1..=plan.targets.len() as u64).collect::<Vec<_>>(),
-        ),
+    Ok(())
+}
+
+/// The ranked list: who, their segment and tiers when the scores have them, value at risk,
+/// rate, cost, expected retained and net value, and the running net value.
+fn write_list(
+    output: &Path,
+    plan: &CampaignPlan,
+    contacts: &[Contact],
+    rows: &[usize],
+    ids: &[String],
+    var_name: &str,
+    table: &RawTable,
+) -> Result<()> {
+    let t = &plan.targets;
+    let f = |g: &dyn Fn(&Contact) -> f64| t.iter().map(|&i| g(&contacts[i])).collect::<Vec<_>>();
+    let mut cumulative = 0.0;
+    let cum: Vec<f64> = t
+        .iter()
+        .map(|&i| {
+            cumulative += contacts[i].net_value();
+            cumulative
+        })
+        .collect();
+    let mut cols = vec![
+        Column::new("rank".into(), (1..=t.len() as u64).collect::<Vec<_>>()),
         Column::new(
             "customer_id".into(),
-            plan.targets
-                .iter()
-                .map(|&i| ids[i].clone())
-                .collect::<Vec<_>>(),
+            t.iter().map(|&i| ids[rows[i]].clone()).collect::<Vec<_>>(),
         ),
-        Column::new(
-            var_name.as_str().into(),
-            plan.targets.iter().map(|&i| values[i]).collect::<Vec<_>>(),
-        ),
+    ];
+    for name in ["rfm_segment", "value_tier", "risk_tier"] {
+        if let Some(c) = column(table, name) {
+            let v: Vec<String> = t.iter().map(|&i| c[rows[i]].clone()).collect();
+            cols.push(Column::new(name.into(), v));
+        }
+    }
+    cols.extend([
+        Column::new(var_name.into(), f(&|c| c.value_at_risk)),
+        Column::new("success_rate".into(), f(&|c| c.success_rate)),
+        Column::new("cost".into(), f(&|c| c.cost)),
         Column::new(
             "expected_retained_value".into(),
-            plan.targets
-                .iter()
-                .map(|&i| values[i] * a.success_rate)
-                .collect::<Vec<_>>(),
+            f(&Contact::expected_retained_value),
         ),
+        Column::new("expected_net_value".into(), f(&Contact::net_value)),
         Column::new("cumulative_net_value".into(), cum),
-    ])?;
-    write_frame(&mut df, &a.output)?;
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
-        return Ok(());
-    }
+    ]);
+    let mut df = DataFrame::new_infer_height(cols)?;
+    write_frame(&mut df, output)?;
+    Ok(())
+}
+
+fn print(r: &Report<'_>, var_name: &str) {
+    let p = r.plan;
+    let of = if r.eligible < r.customers {
+        format!("{} customers ({} eligible)", r.customers, r.eligible)
+    } else {
+        format!("{} customers", r.customers)
+    };
     println!(
-        "contact {} of {} customers (stopped by {}): cost {:.2}, expected retained value {:.2}, net {:.2}, ROI {:.1}%",
-        plan.contacted,
-        values.len(),
-        plan.stopped_by,
-        plan.cost,
-        plan.expected_retained_value,
-        plan.expected_retained_value - plan.cost,
-        100.0 * plan.roi
+        "contact {} of {of} (stopped by {}): cost {:.2}, expected retained value {:.2}, net {:.2}, ROI {:.1}%",
+        p.contacted,
+        p.stopped_by,
+        p.cost,
+        p.expected_retained_value,
+        p.net_value,
+        100.0 * p.roi
     );
-    if let Some(m) = plan.marginal_value_at_risk {
+    if let (Some(m), Some(n)) = (p.marginal_value_at_risk, p.marginal_net_value) {
+        println!("  marginal customer: {var_name} {m:.2} (expected net {n:.2})");
+    }
+    if !p.proven_optimal {
         println!(
-            "  marginal customer: {var_name} {m:.2} (expected net {:.2})",
-            m * a.success_rate - a.cost_per_contact
+            "  per-segment costs: greedy list; no list within the budget nets more than {:.2}",
+            p.net_value_upper_bound
         );
     }
-    println!("  wrote {}", a.output.display());
-    Ok(())
+    if let Some(by) = r.segments_by {
+        println!("  by {by} (contacted / eligible, expected retained value, cost):");
+        for s in &r.segments {
+            println!(
+                "    {:<22} {:>7} / {:<7} {:>14.2} {:>12.2}",
+                s.segment, s.contacted, s.eligible, s.expected_retained_value, s.cost
+            );
+        }
+    }
+    println!("  wrote {}", r.output);
 }

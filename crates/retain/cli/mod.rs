@@ -14,6 +14,7 @@ mod simulate;
 mod summarise;
 mod train;
 mod train_churn;
+mod whatif;
 
 use clap::{Parser, Subcommand};
 
@@ -50,6 +51,9 @@ enum Command {
     Score(score::ScoreArgs),
     /// The customers a retention campaign should contact, within a budget, from a score file.
     Campaign(campaign::CampaignArgs),
+    /// Value gained if dropout falls by u% ("+5% retention"), per uplift: baseline, new,
+    /// change of total expected purchases and CLV over a horizon.
+    Whatif(whatif::WhatifArgs),
     /// Engagement and retention of a transaction log: per period and by acquisition cohort.
     Metrics(metrics::MetricsArgs),
     /// Summarise a transaction log per customer (x, t_x, T, spend; optional holdout).
@@ -85,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Summarise(a) => summarise::run(a),
         Command::Metrics(a) => metrics::run(a),
         Command::Campaign(a) => campaign::run(a),
+        Command::Whatif(a) => whatif::run(a),
         Command::Serve(a) => crate::serve::run(a),
     }
 }

@@ -19,6 +19,7 @@
 //! - [`segments`]: RFM segments, value × risk tiers and percentile ranks.
 //! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
 //! - [`summary_table`]: per-customer summaries read from a file.
+//! - [`whatif`]: value gained if dropout falls by u% (retention what-if).
 //! - [`write`]: score tables to CSV / Parquet, atomically.
 //! - [`error`]: the crate's error type.
 #![deny(missing_docs)]
@@ -43,6 +44,7 @@ pub mod segments;
 pub mod simulate_log;
 pub mod summary_table;
 pub mod table;
+pub mod whatif;
 pub mod write;
 
 pub use error::TrainError;
