@@ -7,8 +7,8 @@ mod interop;
 mod report;
 mod segments;
 mod serve;
-mod whatif;
 mod serve_segments;
+mod whatif;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
