@@ -8,6 +8,7 @@ mod report;
 mod segments;
 mod serve;
 mod serve_segments;
+mod shipped;
 mod whatif;
 
 use std::path::{Path, PathBuf};
