@@ -15,7 +15,11 @@ fn the_shipped_model_is_reproduced_by_its_training_command() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cdnow");
     // The recorded command line, run from the repository root, writing elsewhere.
-    let mut args: Vec<String> = command.split_whitespace().skip(1).map(String::from).collect();
+    let mut args: Vec<String> = command
+        .split_whitespace()
+        .skip(1)
+        .map(String::from)
+        .collect();
     let at = args.iter().position(|a| a == "--out").unwrap();
     args[at + 1] = out.display().to_string();
     for a in &mut args {
@@ -25,10 +29,9 @@ fn the_shipped_model_is_reproduced_by_its_training_command() {
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(&retain(&refs));
-    let fresh: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.with_extension("json")).unwrap(),
-    )
-    .unwrap();
+    let fresh: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
+            .unwrap();
     assert_eq!(fresh["version"], shipped["version"]);
     assert_eq!(fresh["purchase"], shipped["purchase"]);
     assert_eq!(fresh["spend"], shipped["spend"]);
@@ -51,7 +54,10 @@ fn the_shipped_model_is_reproduced_by_its_training_command() {
     assert_eq!(want.len(), got.len());
     for ((wk, wp, wm), (gk, gp, gm)) in want.iter().zip(&got) {
         assert_eq!(wk, gk);
-        assert!((wp - gp).abs() < 1e-6 * wp.abs().max(1.0), "{wk}: {wp} vs {gp}");
+        assert!(
+            (wp - gp).abs() < 1e-6 * wp.abs().max(1.0),
+            "{wk}: {wp} vs {gp}"
+        );
         assert!((wm - gm).abs() < 1e-9, "{wk}: MAE {wm} vs {gm}");
         // A forecast of nothing is a broken model, not a candidate.
         assert!(*gp > 1000.0, "{gk} predicts {gp} holdout purchases");
