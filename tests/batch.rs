@@ -80,6 +80,69 @@ fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// Simulate 200,000 customers → train → the parameters come back within 3%.
+///
+/// Acquisition over 1997, observed to the end of 2001 (five years), so that most customers'
+/// dropout is seen and the Beta(a, b) dropout parameters are identified to about 1.2% (their
+/// standard error at this size); over a 15-month window they are only identified to ~2.5%
+/// and a 3% bound is not a test of correctness but of luck. The day-level log also merges
+/// purchases that fall on a day already used, which lowers the purchase rate: measured α
+/// +0.2…+1.1% here; with CDNOW-like heterogeneity (r = 0.24, a heavy tail of daily buyers)
+/// the same merging moves α by +4…+6% (documented in the README), so that is not the case
+/// tested. Measured over seeds 1–4: largest deviations r −1.1%, α +1.1%, a +1.5%, b +2.3%.
+#[test]
+fn two_hundred_thousand_simulated_customers_recover_their_parameters_within_3_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    for seed in [1u64, 3] {
+        let out = dir.path().join(format!("s{seed}"));
+        ok(&retain(&[
+            "simulate",
+            "--purchase",
+            PURCHASE,
+            "--customers",
+            "200000",
+            "--start",
+            "1997-01-01",
+            "--acquisition-end",
+            "1997-12-31",
+            "--end",
+            "2001-12-31",
+            "--seed",
+            &seed.to_string(),
+            "--partitions",
+            "1",
+            "--format",
+            "parquet",
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        let model = out.join("m.json");
+        ok(&retain(&[
+            "train",
+            "clv",
+            "--transactions",
+            out.join("part-00000.parquet").to_str().unwrap(),
+            "--time-unit",
+            "week",
+            "--model",
+            "bgnbd",
+            "--calibration-end",
+            "2001-12-31",
+            "--out",
+            model.to_str().unwrap(),
+        ]));
+        let a: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+        for (name, truth) in [("r", 1.5), ("alpha", 30.0), ("a", 0.8), ("b", 2.5)] {
+            let got = a["purchase"]["params"][name].as_f64().unwrap();
+            assert!(
+                (got - truth).abs() / truth < 0.03,
+                "seed {seed}, {name}: fitted {got}, true {truth}"
+            );
+        }
+    }
+}
+
 #[test]
 fn simulate_train_score_partitions_and_resume_after_a_kill() {
     let dir = tempfile::tempdir().unwrap();
