@@ -377,6 +377,37 @@ fn a_file_of_summaries_scores_like_the_log_it_summarises() {
         from_log.to_str().unwrap(),
     ]);
     ok(&retain(&args));
+    // Chunked scoring (a few customers at a time, written batch by batch) writes byte for
+    // byte what a single chunk writes, from a summary file and from a log.
+    let chunked = dir.path().join("chunked.csv");
+    ok(&retain(&[
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        "--summaries",
+        summaries.to_str().unwrap(),
+        "--summary-unit",
+        "week",
+        "--chunk-rows",
+        "100",
+        "--output",
+        chunked.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        std::fs::read(&chunked).unwrap(),
+        std::fs::read(&from_file).unwrap()
+    );
+    let mut log_args = args.clone();
+    let last = log_args.len() - 1;
+    let chunked_log = dir.path().join("chunked-log.csv");
+    let chunked_log_text = chunked_log.display().to_string();
+    log_args[last] = &chunked_log_text;
+    log_args.extend(["--chunk-rows", "7"]);
+    ok(&retain(&log_args));
+    assert_eq!(
+        std::fs::read(&chunked_log).unwrap(),
+        std::fs::read(&from_log).unwrap()
+    );
     let read = |p: &Path| {
         let text = std::fs::read_to_string(p).unwrap();
         let mut lines = text.lines();

@@ -4,6 +4,7 @@ use super::data::{self, DataArgs};
 use super::score_batch::{self, BatchJob};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use polars::prelude::Column;
 use retain_core::summary::Summaries;
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::TimeUnit;
@@ -19,9 +20,10 @@ use retain_train::segments::{
     ChurnRanker, ChurnRanks, ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter,
     ValueRiskGrid,
 };
-use retain_train::summary_table::{SummaryColumns, read_summaries};
+use retain_train::sink::FrameSink;
+use retain_train::summary_table::{SummaryColumns, SummaryFrame, read_summaries};
 use retain_train::table::read_table;
-use retain_train::write::{to_frame, write_frame};
+use retain_train::write::{to_frame, to_frame_with_ids, write_frame};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -87,6 +89,10 @@ pub struct ScoreArgs {
     /// version, settings and input).
     #[arg(long)]
     force: bool,
+    /// CLV models, one input file: customers scored and written together (peak memory is the
+    /// input's data plus about 200 bytes per customer of one chunk).
+    #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1..))]
+    chunk_rows: u64,
     /// No progress bar (it is also off when stderr is not a terminal).
     #[arg(long, short)]
     quiet: bool,
@@ -136,6 +142,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let format = a.data.format(Some(&art.data.format));
     // Where the per-customer summaries come from: a transaction log summarised as of a day,
     // or a file of summaries.
+    let mut open_frame: Option<Box<FrameOpener>> = None;
     let (input, settings, load): (&PathBuf, String, Box<SummaryLoader>) =
         match (&a.transactions, &a.summaries) {
             (Some(_), Some(_)) => bail!("give --transactions or --summaries, not both"),
@@ -183,6 +190,17 @@ pub fn run(a: ScoreArgs) -> Result<()> {
                     data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
                 let (model_unit, spend) = (art.time_unit, art.spend.is_some());
                 let settings = format!("summaries in {unit}; columns {cols:?}");
+                let frame_cols = cols.clone();
+                open_frame = Some(Box::new(move |p: &Path| {
+                    Ok(SummaryFrame::open(
+                        p,
+                        delimiter,
+                        &frame_cols,
+                        unit,
+                        model_unit,
+                        spend,
+                    )?)
+                }));
                 let load = move |p: &Path| -> Result<(Summaries, usize)> {
                     Ok((
                         read_summaries(p, delimiter, &cols, unit, model_unit, spend)?,
@@ -200,23 +218,56 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     if score_batch::is_partitioned(input) {
         return clv_partitioned(&a, &art, input, settings, &spec, &load);
     }
-    let (summaries, _) = load(input)?;
-    let segmenter = segmenter(&a, &art, &spec, Some(&summaries))?;
-    let table = score(&art, summaries, a.horizon, &spec)?;
-    let segments = segmenter.as_ref().map(|s| s.table(&table));
-    let mut df = to_frame(&table, art.time_unit, a.horizon, segments.as_ref())?;
-    write_frame(&mut df, &a.output)?;
-    let n = table.ids.len();
+    // One file: scored CHUNK customers at a time and written batch by batch, so beside the
+    // input data only one chunk's intermediates are held, whatever the number of customers.
+    let chunk = usize::try_from(a.chunk_rows).unwrap_or(usize::MAX);
+    let (mut source, segmenter) = match &open_frame {
+        Some(open) => (
+            Chunks::Frame(open(input)?, 0),
+            segmenter(&a, &art, &spec, None)?,
+        ),
+        None => {
+            let (summaries, _) = load(input)?;
+            let seg = segmenter(&a, &art, &spec, Some(&summaries))?;
+            (Chunks::Whole(summaries), seg)
+        }
+    };
+    let mut sink = FrameSink::create(&a.output)?;
+    let mut totals = PartitionTotals::default();
+    let (mut sum_p_alive, mut expected) = (0.0, 0.0);
+    while let Some((ids, summaries)) = source.next(chunk)? {
+        let table = score(&art, summaries, a.horizon, &spec)?;
+        let segments = segmenter.as_ref().map(|s| s.table(&table));
+        let df = to_frame_with_ids(ids, &table, art.time_unit, a.horizon, segments.as_ref())?;
+        sink.write(&df)?;
+        sum_p_alive += table.p_alive.iter().sum::<f64>();
+        expected += table.expected_purchases.iter().sum::<f64>();
+        totals.add(&match &segments {
+            Some(seg) => segment_totals(&table, seg),
+            None => PartitionTotals::of(
+                &table.churn_probability,
+                table
+                    .churn_probability
+                    .iter()
+                    .map(|&p| RiskTiers::default().tier(p)),
+                table.clv.as_ref().map(|c| c.iter().sum()),
+                table.value_at_risk.as_ref().map(|c| c.iter().sum()),
+                0,
+            ),
+        });
+    }
+    sink.finish()?;
+    let n = totals.customers;
     let s = Summary {
         model: art.name.clone(),
         model_version: art.version.clone(),
         customers: n,
         horizon: a.horizon.to_string(),
         time_unit: art.time_unit.to_string(),
-        mean_p_alive: table.p_alive.iter().sum::<f64>() / n.max(1) as f64,
-        expected_purchases: table.expected_purchases.iter().sum(),
-        total_clv: table.clv.as_ref().map(|c| c.iter().sum()),
-        total_value_at_risk: table.value_at_risk.as_ref().map(|c| c.iter().sum()),
+        mean_p_alive: sum_p_alive / n.max(1) as f64,
+        expected_purchases: expected,
+        total_clv: totals.total_clv,
+        total_value_at_risk: totals.total_value_at_risk,
         output: a.output.display().to_string(),
     };
     if a.json {
@@ -237,13 +288,53 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
             println!("  total CLV {c:.2}, value at risk {v:.2}");
         }
-        if let Some(seg) = &segments {
-            let totals = segment_totals(&table, seg);
-            super::segments_print::print(totals.value_risk.as_ref(), totals.segments.as_ref());
-        }
+        super::segments_print::print(totals.value_risk.as_ref(), totals.segments.as_ref());
         println!("  wrote {}", s.output);
     }
     Ok(())
+}
+
+/// Opens a file of summaries for chunked reading.
+type FrameOpener = dyn Fn(&Path) -> Result<SummaryFrame>;
+
+/// Where a single-file run's chunks come from: a summary file read once (and the next row),
+/// or the summaries of a transaction log.
+enum Chunks {
+    Frame(SummaryFrame, usize),
+    Whole(Summaries),
+}
+
+impl Chunks {
+    /// The next chunk's ids and summaries, in file order.
+    fn next(&mut self, size: usize) -> Result<Option<(Column, Summaries)>> {
+        match self {
+            Chunks::Frame(frame, at) => {
+                if *at >= frame.len() {
+                    return Ok(None);
+                }
+                let c = frame.chunk(*at, size)?;
+                *at += size;
+                Ok(Some((c.ids, c.summaries)))
+            }
+            Chunks::Whole(s) => {
+                if s.x.is_empty() {
+                    return Ok(None);
+                }
+                let k = size.min(s.x.len());
+                let rest = Summaries {
+                    ids: s.ids.split_off(k),
+                    x: s.x.split_off(k),
+                    t_x: s.t_x.split_off(k),
+                    t: s.t.split_off(k),
+                    monetary: s.monetary.split_off(k),
+                    ..Summaries::default()
+                };
+                let chunk = std::mem::replace(s, rest);
+                let ids = Column::new("customer_id".into(), &chunk.ids);
+                Ok(Some((ids, chunk)))
+            }
+        }
+    }
 }
 
 /// The segmenter of a CLV run: customers are ranked against the artefact's reference sample
@@ -299,7 +390,7 @@ fn segment_totals(t: &ScoreTable, seg: &SegmentColumns) -> PartitionTotals {
         t.value_at_risk.as_ref().map(|c| c.iter().sum()),
         0,
     );
-    let zeros = vec![0.0; t.ids.len()];
+    let zeros = vec![0.0; t.x.len()];
     let clv = t.clv.as_deref().unwrap_or(&zeros);
     let var = t.value_at_risk.as_deref().unwrap_or(&zeros);
     let grid = seg

@@ -17,6 +17,7 @@
 //! - [`score`]: per-customer scores from an artefact.
 //! - [`score_store`]: batch scores in memory for campaign lists (gRPC `Segments`).
 //! - [`segments`]: RFM segments, value × risk tiers and percentile ranks.
+//! - [`sink`]: score files written batch by batch, atomically.
 //! - [`simulate_log`]: synthetic transaction logs from BTYD parameters.
 //! - [`summary_table`]: per-customer summaries read from a file.
 //! - [`whatif`]: value gained if dropout falls by u% (retention what-if).
@@ -42,6 +43,7 @@ pub mod score;
 pub mod score_store;
 pub mod segments;
 pub mod simulate_log;
+pub mod sink;
 pub mod summary_table;
 pub mod table;
 pub mod whatif;

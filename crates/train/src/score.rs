@@ -161,7 +161,8 @@ pub fn score(
     spec: &ClvSpec,
 ) -> Result<ScoreTable, TrainError> {
     let scorer = Scorer::new(a, horizon, spec, Detail::Full)?;
-    let n = s.len();
+    // Chunks of a summary file leave the ids in polars: count the customers by x.
+    let n = s.x.len();
     // Full detail fills every optional output its model has, for every customer.
     let optional = |present: bool| present.then(|| Vec::with_capacity(n));
     let (spend, pareto) = (

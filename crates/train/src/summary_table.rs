@@ -4,8 +4,7 @@
 //! `summary_data_from_transaction_data` (`frequency`, `recency`, `T`, `monetary_value`).
 
 use crate::TrainError;
-use crate::table::read_table;
-use retain_core::features::RawColumn;
+use polars::prelude::*;
 use retain_core::summary::Summaries;
 use retain_core::time::TimeUnit;
 use std::path::Path;
@@ -37,23 +36,251 @@ impl Default for SummaryColumns {
     }
 }
 
-fn column<'a>(
-    path: &Path,
-    names: &[String],
-    columns: &'a [RawColumn],
-    name: &str,
-) -> Result<&'a RawColumn, TrainError> {
-    names
-        .iter()
-        .position(|n| n == name)
-        .map(|i| &columns[i])
-        .ok_or_else(|| {
+/// A file of summaries held as read (one partition's data), converted to model-unit
+/// summaries a chunk of rows at a time, so that scoring a large file keeps one chunk's
+/// intermediates, not the whole file's, beside the data.
+pub struct SummaryFrame {
+    path: std::path::PathBuf,
+    df: DataFrame,
+    /// Resolved column names: id, x, t_x, t, monetary (if needed).
+    names: [String; 4],
+    monetary: Option<String>,
+    /// Factor from the file's unit to the model's.
+    k: f64,
+}
+
+/// Summaries of a chunk, in the model's unit, and the chunk's customer ids as read.
+pub struct SummaryChunk {
+    /// Customer ids (a slice of the file's column, as text).
+    pub ids: Column,
+    /// Repeat purchases, recency, age, mean repeat spend; `ids` is left empty (the ids stay in
+    /// polars, see [`SummaryChunk::ids`]).
+    pub summaries: Summaries,
+}
+
+fn polars_err(path: &Path) -> impl Fn(PolarsError) -> TrainError + '_ {
+    move |e| TrainError::Invalid(format!("reading {}: {e}", path.display()))
+}
+
+impl SummaryFrame {
+    /// Reads the columns of `cols` from `path` (CSV with a header, or Parquet); `unit` is the
+    /// unit of its recency and T columns, `model_unit` the model's.
+    pub fn open(
+        path: &Path,
+        delimiter: u8,
+        cols: &SummaryColumns,
+        unit: TimeUnit,
+        model_unit: TimeUnit,
+        need_monetary: bool,
+    ) -> Result<SummaryFrame, TrainError> {
+        if !path.is_file() {
+            return Err(TrainError::Invalid(format!(
+                "{}: no such file",
+                path.display()
+            )));
+        }
+        let parquet = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
+        let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
+        let lf = if parquet {
+            LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())
+                .map_err(polars_err(path))?
+        } else {
+            // Every column as text: values are parsed here, so errors can name line and column.
+            LazyCsvReader::new(pl_path)
+                .with_has_header(true)
+                .with_separator(delimiter)
+                .with_infer_schema_length(Some(0))
+                .with_missing_is_null(true)
+                .finish()
+                .map_err(polars_err(path))?
+        };
+        let mut lf = lf;
+        let schema = lf.collect_schema().map_err(polars_err(path))?;
+        let available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        let missing = |name: &str| {
             TrainError::Invalid(format!(
                 "{}: no column {name:?} (columns: {})",
                 path.display(),
-                names.join(", ")
+                available.join(", ")
             ))
+        };
+        // `recency_weeks` (as `retain summarise` writes it, the unit in the name) or `recency`.
+        let resolve = |name: &str| -> Result<String, TrainError> {
+            let with_unit = format!("{name}_{}", unit.plural());
+            if available.contains(&with_unit) {
+                Ok(with_unit)
+            } else if available.iter().any(|a| a == name) {
+                Ok(name.to_string())
+            } else {
+                Err(missing(name))
+            }
+        };
+        if !available.contains(&cols.id) {
+            return Err(missing(&cols.id));
+        }
+        let names = [
+            cols.id.clone(),
+            resolve(&cols.x)?,
+            resolve(&cols.t_x)?,
+            resolve(&cols.t)?,
+        ];
+        let monetary = if need_monetary {
+            Some(resolve(&cols.monetary)?)
+        } else {
+            None
+        };
+        let mut select: Vec<Expr> = names
+            .iter()
+            .map(|n| polars::prelude::col(n.as_str()))
+            .collect();
+        if let Some(m) = &monetary {
+            select.push(polars::prelude::col(m.as_str()));
+        }
+        let df = lf.select(select).collect().map_err(polars_err(path))?;
+        if df.height() == 0 {
+            return Err(TrainError::Invalid(format!(
+                "{}: no data rows",
+                path.display()
+            )));
+        }
+        Ok(SummaryFrame {
+            path: path.to_path_buf(),
+            df,
+            names,
+            monetary,
+            k: unit.days() / model_unit.days(),
         })
+    }
+
+    /// Rows in the file.
+    pub fn len(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Whether it has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.df.height() == 0
+    }
+
+    /// Rows `offset..offset + len` as checked summaries; errors name the file, the line (as in
+    /// a CSV file with a header) and the column.
+    pub fn chunk(&self, offset: usize, len: usize) -> Result<SummaryChunk, TrainError> {
+        let path = &self.path;
+        let bad = |row: usize, name: &str, why: String| {
+            TrainError::Invalid(format!(
+                "{}: line {}, column {name:?}: {why}",
+                path.display(),
+                offset + row + 2
+            ))
+        };
+        let part = self.df.slice(offset as i64, len);
+        let n = part.height();
+        let column = |name: &str| -> Result<&Column, TrainError> {
+            part.column(name).map_err(polars_err(path))
+        };
+        // A numeric column as f64s, or a text column parsed (missing markers are None).
+        let parse = |name: &str| -> Result<Vec<Option<f64>>, TrainError> {
+            let c = column(name)?;
+            if c.dtype() == &DataType::String {
+                c.str()
+                    .map_err(polars_err(path))?
+                    .iter()
+                    .enumerate()
+                    .map(
+                        |(row, v)| match v.filter(|t| !crate::table::is_missing(t)) {
+                            Some(t) => t
+                                .trim()
+                                .parse::<f64>()
+                                .map(Some)
+                                .map_err(|_| bad(row, name, format!("{t:?} is not a number"))),
+                            None => Ok(None),
+                        },
+                    )
+                    .collect()
+            } else if c.dtype().is_primitive_numeric() {
+                let f = c.cast(&DataType::Float64).map_err(polars_err(path))?;
+                Ok(f.f64().map_err(polars_err(path))?.iter().collect())
+            } else {
+                Err(bad(
+                    0,
+                    name,
+                    format!("expected numbers, found {}", c.dtype()),
+                ))
+            }
+        };
+        let check = |row: usize, name: &str, v: Option<f64>| match v {
+            Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
+            Some(x) => Err(bad(row, name, format!("{x} must be finite and >= 0"))),
+            None => Err(bad(row, name, "missing value".into())),
+        };
+        let numbers = |name: &str| -> Result<Vec<f64>, TrainError> {
+            parse(name)?
+                .into_iter()
+                .enumerate()
+                .map(|(row, v)| check(row, name, v))
+                .collect()
+        };
+        let [id_name, x_name, tx_name, t_name] = &self.names;
+        let ids = column(id_name)?
+            .cast(&DataType::String)
+            .map_err(polars_err(path))?;
+        if let Some(row) = ids
+            .str()
+            .map_err(polars_err(path))?
+            .iter()
+            .position(|v| v.is_none_or(crate::table::is_missing))
+        {
+            return Err(bad(row, id_name, "missing customer id".into()));
+        }
+        let xs = numbers(x_name)?;
+        let (t_xs, ts) = (numbers(tx_name)?, numbers(t_name)?);
+        // Customers without repeat purchases may leave the mean spend empty (it is 0).
+        let ms = match &self.monetary {
+            Some(m) => Some(parse(m)?),
+            None => None,
+        };
+        let mut s = Summaries::default();
+        s.x.reserve(n);
+        s.t_x.reserve(n);
+        s.t.reserve(n);
+        s.monetary.reserve(n);
+        for row in 0..n {
+            let x = xs[row];
+            if x.fract() != 0.0 || x > f64::from(u32::MAX) {
+                return Err(bad(
+                    row,
+                    x_name,
+                    format!("{x} is not a whole number of purchases"),
+                ));
+            }
+            let (t_x, t) = (t_xs[row], ts[row]);
+            if t_x > t {
+                return Err(bad(row, tx_name, format!("recency {t_x} is after T = {t}")));
+            }
+            if x > 0.0 && t_x == 0.0 {
+                return Err(bad(
+                    row,
+                    tx_name,
+                    format!("{x} repeat purchases need recency > 0"),
+                ));
+            }
+            let monetary = match (&ms, &self.monetary) {
+                (Some(m), Some(name)) if x > 0.0 => check(row, name, m[row])?,
+                _ => 0.0,
+            };
+            s.x.push(x as u32);
+            s.t_x.push(t_x * self.k);
+            s.t.push(t * self.k);
+            s.monetary.push(monetary);
+        }
+        Ok(SummaryChunk {
+            ids: ids.with_name("customer_id".into()),
+            summaries: s,
+        })
+    }
 }
 
 /// Reads summaries whose times are in `unit` and converts them to `model_unit`. Every value is
@@ -66,110 +293,21 @@ pub fn read_summaries(
     model_unit: TimeUnit,
     need_monetary: bool,
 ) -> Result<Summaries, TrainError> {
-    let mut table = read_table(path, delimiter)?;
-    let n = table.columns.first().map_or(0, RawColumn::len);
-    // The ids move out of the table (10M customers: no second copy of every id).
-    let id_index = table
-        .names
+    let frame = SummaryFrame::open(path, delimiter, cols, unit, model_unit, need_monetary)?;
+    let chunk = frame.chunk(0, frame.len())?;
+    let mut s = chunk.summaries;
+    let n = s.x.len();
+    s.ids = chunk
+        .ids
+        .str()
+        .map_err(polars_err(path))?
         .iter()
-        .position(|n| *n == cols.id)
-        .ok_or_else(|| {
-            TrainError::Invalid(format!(
-                "{}: no column {:?} (columns: {})",
-                path.display(),
-                cols.id,
-                table.names.join(", ")
-            ))
-        })?;
-    let mut ids = std::mem::replace(&mut table.columns[id_index], RawColumn::Bool(Vec::new()));
-    // `recency_weeks` (as `retain summarise` writes it, the unit in the name) or `recency`.
-    let get = |name: &str| {
-        let with_unit = format!("{name}_{}", unit.plural());
-        if table.names.contains(&with_unit) {
-            column(path, &table.names, &table.columns, &with_unit)
-        } else {
-            column(path, &table.names, &table.columns, name)
-        }
-    };
-    let bad = |row: usize, name: &str, why: String| {
-        TrainError::Invalid(format!(
-            "{}: line {}, column {name:?}: {why}",
-            path.display(),
-            row + 2
-        ))
-    };
-    let number = |c: &RawColumn, row: usize, name: &str| -> Result<f64, TrainError> {
-        let v = match c {
-            RawColumn::Numeric(v) => v[row],
-            RawColumn::Text(v) => match &v[row] {
-                Some(t) => Some(
-                    t.trim()
-                        .parse::<f64>()
-                        .map_err(|_| bad(row, name, format!("{t:?} is not a number")))?,
-                ),
-                None => None,
-            },
-            RawColumn::Bool(_) => return Err(bad(row, name, "expected a number".into())),
-        };
-        match v {
-            Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
-            Some(x) => Err(bad(row, name, format!("{x} must be finite and >= 0"))),
-            None => Err(bad(row, name, "missing value".into())),
-        }
-    };
-    let (cx, ctx, ct) = (get(&cols.x)?, get(&cols.t_x)?, get(&cols.t)?);
-    let cm = if need_monetary {
-        Some(get(&cols.monetary)?)
-    } else {
-        None
-    };
-    let k = unit.days() / model_unit.days();
-    let mut s = Summaries::default();
-    s.ids.reserve(n);
-    for row in 0..n {
-        let id = match &mut ids {
-            RawColumn::Text(v) => v[row].take(),
-            RawColumn::Numeric(v) => v[row].map(|x| x.to_string()),
-            RawColumn::Bool(v) => v[row].map(|b| b.to_string()),
-        }
-        .ok_or_else(|| bad(row, &cols.id, "missing customer id".into()))?;
-        let x = number(cx, row, &cols.x)?;
-        if x.fract() != 0.0 || x > f64::from(u32::MAX) {
-            return Err(bad(
-                row,
-                &cols.x,
-                format!("{x} is not a whole number of purchases"),
-            ));
-        }
-        let (t_x, t) = (number(ctx, row, &cols.t_x)?, number(ct, row, &cols.t)?);
-        if t_x > t {
-            return Err(bad(
-                row,
-                &cols.t_x,
-                format!("recency {t_x} is after T = {t}"),
-            ));
-        }
-        if x > 0.0 && t_x == 0.0 {
-            return Err(bad(
-                row,
-                &cols.t_x,
-                format!("{x} repeat purchases need recency > 0"),
-            ));
-        }
-        let monetary = match cm {
-            Some(c) if x > 0.0 => number(c, row, &cols.monetary)?,
-            _ => 0.0,
-        };
-        s.ids.push(id);
-        s.first_purchase.push(0);
-        s.x.push(x as u32);
-        s.t_x.push(t_x * k);
-        s.t.push(t * k);
-        s.monetary.push(monetary);
-        s.first_amount.push(0.0);
-        s.holdout_x.push(0);
-        s.holdout_spend.push(0.0);
-    }
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect();
+    s.first_purchase = vec![0; n];
+    s.first_amount = vec![0.0; n];
+    s.holdout_x = vec![0; n];
+    s.holdout_spend = vec![0.0; n];
     Ok(s)
 }
 

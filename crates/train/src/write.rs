@@ -57,6 +57,19 @@ pub fn to_frame(
     horizon: Duration,
     segments: Option<&SegmentColumns>,
 ) -> Result<DataFrame, TrainError> {
+    let ids = Column::new("customer_id".into(), &t.ids);
+    to_frame_with_ids(ids, t, unit, horizon, segments)
+}
+
+/// [`to_frame`] with the customer ids given as a column (a chunk of a summary file keeps its
+/// ids in polars rather than copying them into the table).
+pub fn to_frame_with_ids(
+    ids: Column,
+    t: &ScoreTable,
+    unit: TimeUnit,
+    horizon: Duration,
+    segments: Option<&SegmentColumns>,
+) -> Result<DataFrame, TrainError> {
     let h = horizon_label(horizon);
     let u = unit.plural();
     let risk_tier = match segments {
@@ -68,7 +81,7 @@ pub fn to_frame(
             .collect(),
     };
     let mut cols = vec![
-        Column::new("customer_id".into(), &t.ids),
+        ids,
         Column::new("x".into(), &t.x),
         Column::new(format!("t_x_{u}").into(), &t.t_x),
         Column::new(format!("T_{u}").into(), &t.t),

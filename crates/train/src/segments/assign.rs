@@ -152,7 +152,7 @@ impl Segmenter {
 
     /// The segment columns of a whole score table.
     pub fn table(&self, t: &ScoreTable) -> SegmentColumns {
-        let n = t.ids.len();
+        let n = t.x.len();
         let at = |v: &Option<Vec<f64>>, i: usize| v.as_ref().map(|v| v[i]);
         let rows: Vec<CustomerSegment> = (0..n)
             .into_par_iter()

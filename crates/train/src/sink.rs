@@ -1,0 +1,170 @@
+//! Writing a score table in batches to one file (CSV or Parquet), atomically: the batches go
+//! to a temporary file beside the target, renamed when the last one is written, so a crash
+//! or kill never leaves a half-written file that looks finished. A sink dropped before
+//! [`FrameSink::finish`] removes its temporary file.
+
+use crate::TrainError;
+use crate::write::OutputFormat;
+use polars::io::parquet::write::BatchedWriter as ParquetBatched;
+use polars::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+enum Writer {
+    /// Not started: the schema comes with the first batch.
+    Pending(File),
+    Csv(polars::io::csv::write::BatchedWriter<File>),
+    Parquet(ParquetBatched<File>),
+    Done,
+}
+
+/// A score file being written batch by batch.
+pub struct FrameSink {
+    path: PathBuf,
+    tmp: PathBuf,
+    format: OutputFormat,
+    writer: Writer,
+    rows: usize,
+}
+
+impl FrameSink {
+    /// Starts writing `path` (format from its extension).
+    pub fn create(path: &Path) -> Result<FrameSink, TrainError> {
+        let format = OutputFormat::from_path(path)?;
+        let err = |e: std::io::Error| TrainError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&tmp).map_err(err)?;
+        Ok(FrameSink {
+            path: path.to_path_buf(),
+            tmp,
+            format,
+            writer: Writer::Pending(file),
+            rows: 0,
+        })
+    }
+
+    fn err(&self, reason: impl ToString) -> TrainError {
+        TrainError::Write {
+            path: self.path.display().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Appends a batch; every batch has the first one's columns.
+    pub fn write(&mut self, df: &DataFrame) -> Result<(), TrainError> {
+        if let Writer::Pending(_) = self.writer {
+            let Writer::Pending(file) = std::mem::replace(&mut self.writer, Writer::Done) else {
+                unreachable!("checked just above")
+            };
+            let schema = df.schema();
+            self.writer = match self.format {
+                OutputFormat::Csv => Writer::Csv(
+                    CsvWriter::new(file)
+                        .batched(schema)
+                        .map_err(|e| self.err(e))?,
+                ),
+                OutputFormat::Parquet => Writer::Parquet(
+                    ParquetWriter::new(file)
+                        .batched(schema)
+                        .map_err(|e| self.err(e))?,
+                ),
+            };
+        }
+        let result = match &mut self.writer {
+            Writer::Csv(w) => w.write_batch(df),
+            Writer::Parquet(w) => w.write_batch(df),
+            Writer::Pending(_) | Writer::Done => Ok(()),
+        };
+        result.map_err(|e| self.err(e))?;
+        self.rows += df.height();
+        Ok(())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Finishes the file and moves it into place.
+    pub fn finish(mut self) -> Result<(), TrainError> {
+        let file = match std::mem::replace(&mut self.writer, Writer::Done) {
+            Writer::Pending(_) | Writer::Done => {
+                return Err(self.err("nothing was written"));
+            }
+            Writer::Csv(w) => {
+                drop(w);
+                File::open(&self.tmp).map_err(|e| self.err(e))?
+            }
+            Writer::Parquet(w) => {
+                w.finish().map_err(|e| self.err(e))?;
+                drop(w);
+                File::open(&self.tmp).map_err(|e| self.err(e))?
+            }
+        };
+        file.sync_all().map_err(|e| self.err(e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| self.err(e))
+    }
+}
+
+impl Drop for FrameSink {
+    fn drop(&mut self) {
+        // Finished sinks have renamed their file away; anything else is a partial write.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(from: i64, n: i64) -> DataFrame {
+        let ids: Vec<String> = (from..from + n).map(|i| format!("c{i}")).collect();
+        let v: Vec<f64> = (from..from + n).map(|i| i as f64 / 2.0).collect();
+        DataFrame::new_infer_height(vec![
+            Column::new("customer_id".into(), ids),
+            Column::new("value".into(), v),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn batches_make_one_file_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["s.csv", "s.parquet"] {
+            let path = dir.path().join(name);
+            let mut sink = FrameSink::create(&path).unwrap();
+            sink.write(&batch(0, 3)).unwrap();
+            sink.write(&batch(3, 4)).unwrap();
+            assert!(!path.exists(), "visible before finish");
+            assert_eq!(sink.rows(), 7);
+            sink.finish().unwrap();
+            let back = crate::table::read_table(&path, b',').unwrap();
+            assert_eq!(back.len(), 7, "{name}");
+            assert_eq!(back.names, ["customer_id", "value"]);
+            // No temporary file is left beside it.
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                .collect();
+            assert!(left.is_empty());
+        }
+        // An abandoned sink leaves nothing.
+        let path = dir.path().join("abandoned.parquet");
+        let mut sink = FrameSink::create(&path).unwrap();
+        sink.write(&batch(0, 2)).unwrap();
+        drop(sink);
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+}
