@@ -47,6 +47,8 @@ fn main() {
         z.push(f[4]);
     }
     let opts = FitOptions::default();
+    // `RETAIN_FIT_BREAKDOWN_ONLY=1`: only the BG/NBD 1M breakdown at the end (for profiling).
+    let breakdown_only = std::env::var_os("RETAIN_FIT_BREAKDOWN_ONLY").is_some();
     println!(
         "{:<34} {:>12} {:>14} {:>10}",
         "case", "retain", "lifetimes", "speed-up"
@@ -56,7 +58,7 @@ fn main() {
         (PurchaseKind::ParetoNbd, 0.7205),
         (PurchaseKind::Mbgnbd, 0.0791),
     ];
-    for (kind, peer_s) in peer {
+    for (kind, peer_s) in peer.into_iter().filter(|_| !breakdown_only) {
         let s = time(21, || {
             let p = Patterns::compress(&x, &t_x, &t).expect("valid");
             kind.fit(&p, &opts).expect("fit")
@@ -69,7 +71,9 @@ fn main() {
             peer_s / s
         );
     }
-    let s = time(21, || GammaGamma::fit(&x, &z, &opts).expect("fit"));
+    let s = time(if breakdown_only { 1 } else { 21 }, || {
+        GammaGamma::fit(&x, &z, &opts).expect("fit")
+    });
     println!(
         "{:<34} {:>9.2} ms {:>11.1} ms {:>9.0}x",
         "Gamma-Gamma CDNOW (946)",
@@ -104,7 +108,10 @@ fn main() {
         (PurchaseKind::Bgnbd, Some(12.62)),
         (PurchaseKind::ParetoNbd, None),
         (PurchaseKind::Mbgnbd, None),
-    ] {
+    ]
+    .into_iter()
+    .filter(|_| !breakdown_only)
+    {
         let mut patterns = 0;
         let s = time(5, || {
             let p = Patterns::compress(&sx, &stx, &st).expect("valid");
@@ -124,19 +131,24 @@ fn main() {
         );
     }
     // Where the BG/NBD time goes: compression, then the fit (iterations, evaluations).
-    let compress = time(5, || Patterns::compress(&sx, &stx, &st).expect("valid"));
+    let runs = if breakdown_only { 21 } else { 5 };
+    let compress = time(runs, || Patterns::compress(&sx, &stx, &st).expect("valid"));
     let p = Patterns::compress(&sx, &stx, &st).expect("valid");
     let mut conv = None;
-    let fit = time(5, || {
+    let fit = time(runs, || {
         let (m, res) = BgNbd::fit(&p, &opts).expect("fit");
         conv = Some(res.convergence.clone());
         m
     });
     let (m, _) = BgNbd::fit(&p, &opts).expect("fit");
+    let group = time(runs, || retain_models::data::GroupedPatterns::new(&p));
+    let one = time(runs, || m.log_likelihood(&p)) - group;
     println!(
-        "BG/NBD 1M: compress {:.1} ms, fit {:.1} ms ({:?}); r {:.10} alpha {:.10} a {:.10} b {:.10}",
+        "BG/NBD 1M: compress {:.1} ms, fit {:.1} ms (grouping {:.1} ms, one evaluation {:.2} ms; {:?}); r {:.10} alpha {:.10} a {:.10} b {:.10}",
         compress * 1e3,
         fit * 1e3,
+        group * 1e3,
+        one * 1e3,
         conv,
         m.r,
         m.alpha,
