@@ -70,12 +70,7 @@ impl ClvSteps {
 pub fn clv(customer: &Posterior<'_>, steps: &ClvSteps, spend: f64) -> Result<f64, ModelError> {
     let total = match customer.pareto_alive_terms() {
         Some((scale, s, b)) => pareto_discounted_purchases(scale, s, b, steps),
-        None => discounted_purchases(steps, |horizons| {
-            for h in horizons.iter_mut() {
-                *h = customer.expected_purchases(*h)?;
-            }
-            Ok(())
-        })?,
+        None => discounted_purchases(steps, |horizons| customer.expected_purchases_at(horizons))?,
     };
     crate::finite_nonneg("clv", total * spend)
 }

@@ -224,6 +224,30 @@ impl Posterior<'_> {
         crate::finite_nonneg("expected purchases", self.p_alive * if_alive)
     }
 
+    /// [`Self::expected_purchases`] at each horizon of `horizon_then_value` (replaced by the
+    /// expectations), sharing the work across horizons where the model allows (BG/NBD and
+    /// MBG/NBD sum their 2F1 series for all horizons at once): the CLV step sums.
+    pub fn expected_purchases_at(&self, horizon_then_value: &mut [f64]) -> Result<(), ModelError> {
+        let (x, t) = (self.x, self.t);
+        match self.model {
+            PurchaseModel::Bgnbd(m) => {
+                m.expected_purchases_if_alive_at(horizon_then_value, x, t)?
+            }
+            PurchaseModel::Mbgnbd(m) => {
+                m.expected_purchases_if_alive_at(horizon_then_value, x, t)?
+            }
+            PurchaseModel::ParetoNbd(m) => {
+                for h in horizon_then_value.iter_mut() {
+                    *h = m.expected_purchases_if_alive(*h, x, t);
+                }
+            }
+        }
+        for v in horizon_then_value.iter_mut() {
+            *v = crate::finite_nonneg("expected purchases", self.p_alive * *v)?;
+        }
+        Ok(())
+    }
+
     /// P(no purchase in (T, T + horizon]).
     pub fn p_no_purchase(&self, horizon: f64) -> f64 {
         let (x, t) = (self.x, self.t);
