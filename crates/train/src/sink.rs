@@ -60,8 +60,19 @@ impl FrameSink {
         }
     }
 
-    /// Appends a batch; every batch has the first one's columns.
+    /// Appends a batch; every batch has the first one's columns. Columns chunked differently
+    /// (a slice of a multi-chunk input beside freshly built scores) are aligned first: the
+    /// Parquet writer needs equal chunks across columns.
     pub fn write(&mut self, df: &DataFrame) -> Result<(), TrainError> {
+        let aligned;
+        let df = if df.should_rechunk() {
+            let mut copy = df.clone();
+            copy.align_chunks_par();
+            aligned = copy;
+            &aligned
+        } else {
+            df
+        };
         if let Writer::Pending(_) = self.writer {
             let Writer::Pending(file) = std::mem::replace(&mut self.writer, Writer::Done) else {
                 unreachable!("checked just above")
@@ -159,12 +170,24 @@ mod tests {
                 .collect();
             assert!(left.is_empty());
         }
+        // A column in several chunks beside single-chunk ones (a slice of a read file).
+        let path = dir.path().join("chunked.parquet");
+        let mut ids = Column::new("customer_id".into(), ["a", "b"]);
+        ids.append(&Column::new("customer_id".into(), ["c"]))
+            .unwrap();
+        let v = Column::new("value".into(), [1.0, 2.0, 3.0]);
+        let df = DataFrame::new_infer_height(vec![ids, v]).unwrap();
+        assert!(df.should_rechunk());
+        let mut sink = FrameSink::create(&path).unwrap();
+        sink.write(&df).unwrap();
+        sink.finish().unwrap();
+        assert_eq!(crate::table::read_table(&path, b',').unwrap().len(), 3);
         // An abandoned sink leaves nothing.
         let path = dir.path().join("abandoned.parquet");
         let mut sink = FrameSink::create(&path).unwrap();
         sink.write(&batch(0, 2)).unwrap();
         drop(sink);
         assert!(!path.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 }
