@@ -11,5 +11,5 @@ pub mod rules;
 pub use assign::{CustomerSegment, SegmentColumns, Segmenter};
 pub use churn_ranks::{ChurnRanker, ChurnRanks, ChurnReference};
 pub use grid::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
-pub use reference::{Distribution, REFERENCE_SIZE, ReferenceBase};
+pub use reference::{Distribution, REFERENCE_SIZE, ReferenceBase, ScoreCuts};
 pub use rules::{DEFAULT_RULES, RfmRule, SegmentRules, ValueTiers};

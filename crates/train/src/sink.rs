@@ -86,6 +86,9 @@ impl FrameSink {
                 ),
                 OutputFormat::Parquet => Writer::Parquet(
                     ParquetWriter::new(file)
+                        // Snappy: pyarrow's and pandas' default, and several times cheaper to
+                        // write than polars' default zstd (a fifth of a 1M-customer score run).
+                        .with_compression(ParquetCompression::Snappy)
                         .batched(schema)
                         .map_err(|e| self.err(e))?,
                 ),

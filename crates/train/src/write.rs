@@ -185,6 +185,9 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), TrainError> {
                 .map_err(|e| err(e.to_string()))?,
             OutputFormat::Parquet => {
                 ParquetWriter::new(&mut file)
+                    // Snappy: pyarrow's and pandas' default, and several times cheaper to
+                    // write than polars' default zstd (a fifth of a 1M-customer score run).
+                    .with_compression(ParquetCompression::Snappy)
                     .finish(df)
                     .map_err(|e| err(e.to_string()))?;
             }

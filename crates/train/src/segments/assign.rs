@@ -2,7 +2,7 @@
 //! percentile), risk tier (from the churn probability) and percentile ranks, all against the
 //! training base (see [`super::reference`]).
 
-use super::reference::{Distribution, ReferenceBase};
+use super::reference::{Distribution, ReferenceBase, ScoreCuts};
 use super::rules::{BINS, SegmentRules};
 use crate::TrainError;
 use crate::churn_value::RiskTiers;
@@ -14,9 +14,9 @@ use rayon::prelude::*;
 pub struct Segmenter {
     rules: SegmentRules,
     risk: RiskTiers,
-    recency: Distribution,
-    frequency: Distribution,
-    monetary: Distribution,
+    recency: ScoreCuts,
+    frequency: ScoreCuts,
+    monetary: ScoreCuts,
     churn: Distribution,
     clv: Option<Distribution>,
     value_at_risk: Option<Distribution>,
@@ -95,9 +95,21 @@ impl Segmenter {
         let has_clv = scores.first().is_some_and(|s| s.clv.is_some());
         Ok(Segmenter {
             risk,
-            recency: Distribution::new((0..n).map(|i| reference.t[i] - reference.t_x[i])),
-            frequency: Distribution::new(reference.x.iter().map(|&x| f64::from(x))),
-            monetary: Distribution::new(reference.monetary.iter().copied()),
+            recency: ScoreCuts::new(
+                &Distribution::new((0..n).map(|i| reference.t[i] - reference.t_x[i])),
+                BINS,
+                false,
+            ),
+            frequency: ScoreCuts::new(
+                &Distribution::new(reference.x.iter().map(|&x| f64::from(x))),
+                BINS,
+                true,
+            ),
+            monetary: ScoreCuts::new(
+                &Distribution::new(reference.monetary.iter().copied()),
+                BINS,
+                true,
+            ),
             churn: Distribution::new(scores.iter().map(|s| s.churn_probability())),
             clv: has_clv.then(|| Distribution::new(scores.iter().filter_map(|s| s.clv))),
             value_at_risk: has_clv
@@ -129,9 +141,9 @@ impl Segmenter {
         clv: Option<f64>,
         value_at_risk: Option<f64>,
     ) -> CustomerSegment {
-        let r = self.recency.score(t - t_x, BINS, false);
-        let f = self.frequency.score(f64::from(x), BINS, true);
-        let m = self.monetary.score(monetary, BINS, true);
+        let r = self.recency.score(t - t_x);
+        let f = self.frequency.score(f64::from(x));
+        let m = self.monetary.score(monetary);
         let pct = |d: &Option<Distribution>, v: Option<f64>| match (d, v) {
             (Some(d), Some(v)) => Some(d.percentile(v)),
             _ => None,

@@ -93,11 +93,16 @@ impl Distribution {
         self.sorted.is_empty()
     }
 
-    /// (strictly below, equal) counts of `v`.
+    /// (strictly below, equal) counts of `v`: one binary search, then the ties counted
+    /// forward (a short run for continuous scores; a second search past a long run).
     fn counts(&self, v: f64) -> (usize, usize) {
         let below = self.sorted.partition_point(|&x| x < v);
-        let upto = self.sorted.partition_point(|&x| x <= v);
-        (below, upto - below)
+        let rest = &self.sorted[below..];
+        let equal = match rest.iter().take(8).position(|&x| x != v) {
+            Some(k) => k,
+            None => rest.partition_point(|&x| x <= v),
+        };
+        (below, equal)
     }
 
     /// Percentile rank (0–100) of `v`: the share of the reference below it, counting ties
@@ -126,6 +131,58 @@ impl Distribution {
         };
         let s = 1 + (worse * usize::from(bins)) / n;
         s.min(usize::from(bins)) as u8
+    }
+}
+
+/// [`Distribution::score`] reduced to its `bins − 1` cut points: a score is then a few
+/// comparisons instead of two binary searches (it runs for every customer of a base).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreCuts {
+    cuts: Vec<f64>,
+    higher_is_better: bool,
+    bins: u8,
+}
+
+impl ScoreCuts {
+    /// The cut points of `d` for scores 1..=`bins`.
+    ///
+    /// Higher is better: score ≥ s + 1 ⟺ ⌊bins·below/n⌋ ≥ s ⟺ below ≥ m_s = ⌈s·n/bins⌉ ⟺
+    /// v > sorted[m_s − 1]. Lower is better, with `above` the count strictly greater:
+    /// above ≥ m_s ⟺ v < sorted[n − m_s].
+    pub fn new(d: &Distribution, bins: u8, higher_is_better: bool) -> ScoreCuts {
+        let n = d.sorted.len();
+        let cuts = if n == 0 {
+            Vec::new()
+        } else {
+            (1..usize::from(bins))
+                .map(|s| {
+                    let m = (s * n).div_ceil(usize::from(bins));
+                    if higher_is_better {
+                        d.sorted[m.max(1) - 1]
+                    } else {
+                        d.sorted[n - m.max(1)]
+                    }
+                })
+                .collect()
+        };
+        ScoreCuts {
+            cuts,
+            higher_is_better,
+            bins,
+        }
+    }
+
+    /// The score of `v`, as [`Distribution::score`] gives it.
+    pub fn score(&self, v: f64) -> u8 {
+        if self.cuts.is_empty() || !v.is_finite() {
+            return self.bins.div_ceil(2);
+        }
+        let passed = if self.higher_is_better {
+            self.cuts.iter().filter(|&&c| v > c).count()
+        } else {
+            self.cuts.iter().filter(|&&c| v < c).count()
+        };
+        1 + passed as u8
     }
 }
 
@@ -166,6 +223,37 @@ mod tests {
             c
         });
         assert_eq!(counts, [20; 5]);
+    }
+
+    #[test]
+    fn cut_points_score_exactly_as_the_ranks_do() {
+        // Ties, a heavy mass at zero, and sizes that do not divide by 5.
+        for n in [1usize, 4, 5, 7, 103, 2357] {
+            let values: Vec<f64> = (0..n)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        0.0
+                    } else {
+                        ((i * 7919) % 97) as f64 / 4.0
+                    }
+                })
+                .collect();
+            let d = Distribution::new(values.clone());
+            for better in [true, false] {
+                let cuts = ScoreCuts::new(&d, 5, better);
+                for k in 0..400 {
+                    let v = k as f64 / 16.0 - 1.0;
+                    assert_eq!(
+                        cuts.score(v),
+                        d.score(v, 5, better),
+                        "n {n}, v {v}, {better}"
+                    );
+                }
+                for &v in &values {
+                    assert_eq!(cuts.score(v), d.score(v, 5, better));
+                }
+            }
+        }
     }
 
     #[test]
