@@ -20,7 +20,7 @@ use retain_train::segments::{
     ChurnRanker, ChurnRanks, ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter,
     ValueRiskGrid,
 };
-use retain_train::sink::FrameSink;
+use retain_train::sink::BackgroundSink;
 use retain_train::summary_table::{SummaryColumns, SummaryFrame, read_summaries};
 use retain_train::table::read_table;
 use retain_train::write::{to_frame, to_frame_with_ids, write_frame};
@@ -232,14 +232,14 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             (Chunks::Whole(summaries), seg)
         }
     };
-    let mut sink = FrameSink::create(&a.output)?;
+    let mut sink = BackgroundSink::create(&a.output)?;
     let mut totals = PartitionTotals::default();
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
     while let Some((ids, summaries)) = source.next(chunk)? {
         let table = score(&art, summaries, a.horizon, &spec)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         let df = to_frame_with_ids(ids, &table, art.time_unit, a.horizon, segments.as_ref())?;
-        sink.write(&df)?;
+        sink.write(df)?;
         sum_p_alive += table.p_alive.iter().sum::<f64>();
         expected += table.expected_purchases.iter().sum::<f64>();
         totals.add(&match &segments {
