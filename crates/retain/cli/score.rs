@@ -397,7 +397,7 @@ fn segment_totals(t: &ScoreTable, seg: &SegmentColumns) -> PartitionTotals {
         .value_tier
         .as_ref()
         .map(|v| ValueRiskGrid::of(v.iter().copied(), seg.risk_tier.iter().copied(), clv, var));
-    let segments = SegmentTotals::of(seg.segment.iter().map(String::as_str), clv, var);
+    let segments = SegmentTotals::of_indexed(&seg.segment, &seg.segment_names, clv, var);
     totals.with_segments(grid, Some(segments))
 }
 

@@ -119,7 +119,8 @@ fn segment_columns(cols: &mut Vec<Column>, s: &SegmentColumns) {
     cols.push(Column::new("rfm_recency".into(), wide(&s.r)));
     cols.push(Column::new("rfm_frequency".into(), wide(&s.f)));
     cols.push(Column::new("rfm_monetary".into(), wide(&s.m)));
-    cols.push(Column::new("rfm_segment".into(), &s.segment));
+    let names: Vec<&str> = (0..s.segment.len()).map(|i| s.segment_name(i)).collect();
+    cols.push(Column::new("rfm_segment".into(), names));
     if let Some(v) = &s.value_tier {
         cols.push(Column::new("value_tier".into(), v));
     }

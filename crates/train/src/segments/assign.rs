@@ -45,6 +45,13 @@ pub struct CustomerSegment {
     pub value_at_risk_percentile: Option<f64>,
 }
 
+impl SegmentColumns {
+    /// The segment name of customer `i`.
+    pub fn segment_name(&self, i: usize) -> &str {
+        &self.segment_names[usize::from(self.segment[i])]
+    }
+}
+
 /// Segment columns of a score table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SegmentColumns {
@@ -54,8 +61,10 @@ pub struct SegmentColumns {
     pub f: Vec<u8>,
     /// Monetary scores.
     pub m: Vec<u8>,
-    /// Segment names.
-    pub segment: Vec<String>,
+    /// Segment of each customer, an index into `segment_names`.
+    pub segment: Vec<u16>,
+    /// The rules' segment names, in file order.
+    pub segment_names: Vec<String>,
     /// Risk tiers.
     pub risk_tier: Vec<&'static str>,
     /// Value tiers (with CLV).
@@ -186,10 +195,8 @@ impl Segmenter {
             r: rows.iter().map(|c| c.r).collect(),
             f: rows.iter().map(|c| c.f).collect(),
             m: rows.iter().map(|c| c.m).collect(),
-            segment: rows
-                .iter()
-                .map(|c| self.rules.name(c.segment).to_owned())
-                .collect(),
+            segment: rows.iter().map(|c| c.segment).collect(),
+            segment_names: self.rules.names().map(str::to_owned).collect(),
             risk_tier: rows.iter().map(|c| c.risk_tier).collect(),
             value_tier: has_clv
                 .then(|| rows.iter().map(|c| c.value_tier.unwrap_or("low")).collect()),

@@ -104,6 +104,30 @@ impl SegmentTotals {
         t
     }
 
+    /// From per-customer segment indices into `names` (one lookup per segment, not per
+    /// customer).
+    pub fn of_indexed(
+        segments: &[u16],
+        names: &[String],
+        clv: &[f64],
+        value_at_risk: &[f64],
+    ) -> SegmentTotals {
+        let mut by_index = vec![GroupTotals::default(); names.len()];
+        for (i, &s) in segments.iter().enumerate() {
+            if let Some(g) = by_index.get_mut(usize::from(s)) {
+                g.add(clv[i], value_at_risk[i]);
+            }
+        }
+        SegmentTotals {
+            segments: names
+                .iter()
+                .zip(by_index)
+                .filter(|(_, g)| g.customers > 0)
+                .map(|(n, g)| (n.clone(), g))
+                .collect(),
+        }
+    }
+
     /// Adds another partition's totals.
     pub fn merge(&mut self, o: &SegmentTotals) {
         for (k, v) in &o.segments {
@@ -140,5 +164,8 @@ mod tests {
         let mut s2 = s.clone();
         s2.merge(&s);
         assert_eq!(s2.segments["B"].customers, 2);
+        let names = ["A".to_string(), "B".to_string(), "C".to_string()];
+        let indexed = SegmentTotals::of_indexed(&[0, 1, 0], &names, &clv[..3], &var[..3]);
+        assert_eq!(indexed, s);
     }
 }
