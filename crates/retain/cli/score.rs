@@ -235,11 +235,10 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let mut sink = BackgroundSink::create(&a.output)?;
     let mut totals = PartitionTotals::default();
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
+    let (unit, horizon) = (art.time_unit, a.horizon);
     while let Some((ids, summaries)) = source.next(chunk)? {
-        let table = score(&art, summaries, a.horizon, &spec)?;
+        let table = score(&art, summaries, horizon, &spec)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
-        let df = to_frame_with_ids(ids, &table, art.time_unit, a.horizon, segments.as_ref())?;
-        sink.write(df)?;
         sum_p_alive += table.p_alive.iter().sum::<f64>();
         expected += table.expected_purchases.iter().sum::<f64>();
         totals.add(&match &segments {
@@ -255,6 +254,10 @@ pub fn run(a: ScoreArgs) -> Result<()> {
                 0,
             ),
         });
+        // The frame (text columns included) is built on the writer thread.
+        sink.write_with(Box::new(move || {
+            to_frame_with_ids(ids, &table, unit, horizon, segments.as_ref())
+        }))?;
     }
     sink.finish()?;
     let n = totals.customers;

@@ -151,11 +151,15 @@ impl Drop for FrameSink {
     }
 }
 
+/// A batch for the writer thread: a frame, or the work that builds it (so that building the
+/// frame's columns also leaves the scoring thread).
+pub type Batch = Box<dyn FnOnce() -> Result<DataFrame, TrainError> + Send>;
+
 /// A [`FrameSink`] fed from another thread: encoding and compressing batch k (mostly one
 /// core) overlaps the scoring of batch k + 1 (all cores). One batch waits in the channel at
 /// most, so memory holds two batches' frames, not more.
 pub struct BackgroundSink {
-    tx: Option<std::sync::mpsc::SyncSender<DataFrame>>,
+    tx: Option<std::sync::mpsc::SyncSender<Batch>>,
     handle: Option<std::thread::JoinHandle<Result<FrameSink, TrainError>>>,
 }
 
@@ -163,12 +167,12 @@ impl BackgroundSink {
     /// Starts writing `path` on a writer thread.
     pub fn create(path: &Path) -> Result<BackgroundSink, TrainError> {
         let mut sink = FrameSink::create(path)?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         let handle = std::thread::Builder::new()
             .name("retain-writer".into())
             .spawn(move || {
-                for df in rx {
-                    sink.write(&df)?;
+                for batch in rx {
+                    sink.write(&batch()?)?;
                 }
                 Ok(sink)
             })
@@ -194,9 +198,14 @@ impl BackgroundSink {
         }
     }
 
-    /// Queues a batch (waits while the previous one is still being written).
+    /// Queues a frame (waits while the previous one is still being written).
     pub fn write(&mut self, df: DataFrame) -> Result<(), TrainError> {
-        let sent = self.tx.as_ref().map(|tx| tx.send(df));
+        self.write_with(Box::new(move || Ok(df)))
+    }
+
+    /// Queues the work that builds a frame, run on the writer thread.
+    pub fn write_with(&mut self, batch: Batch) -> Result<(), TrainError> {
+        let sent = self.tx.as_ref().map(|tx| tx.send(batch));
         match sent {
             Some(Ok(())) => Ok(()),
             // The writer stopped: its error says why.
