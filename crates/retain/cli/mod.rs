@@ -1,5 +1,6 @@
 //! Command-line interface: argument types and dispatch.
 
+mod base_input;
 mod campaign;
 mod data;
 mod evaluate;

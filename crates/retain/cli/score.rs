@@ -1,14 +1,14 @@
 //! `retain score`: score every customer of a transaction log with a saved model.
 
+use super::base_input::SummarySource;
 use super::data::{self, DataArgs};
 use super::score_batch::{self, BatchJob};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use polars::prelude::Column;
 use retain_core::summary::Summaries;
-use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::TimeUnit;
-use retain_core::time::{DiscountRate, Duration, parse_date};
+use retain_core::time::{DiscountRate, Duration};
 use retain_models::clv::ClvSpec;
 use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::batch::PartitionTotals;
@@ -21,7 +21,7 @@ use retain_train::segments::{
     ValueRiskGrid,
 };
 use retain_train::sink::BackgroundSink;
-use retain_train::summary_table::{SummaryColumns, SummaryFrame, read_summaries};
+use retain_train::summary_table::SummaryFrame;
 use retain_train::table::read_table;
 use retain_train::write::{to_frame, to_frame_with_ids, write_frame};
 use serde::Serialize;
@@ -139,95 +139,30 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         return churn(a);
     }
     let art = ClvArtefact::load(&a.model)?;
-    let format = a.data.format(Some(&art.data.format));
-    // Where the per-customer summaries come from: a transaction log summarised as of a day,
-    // or a file of summaries.
-    let mut open_frame: Option<Box<FrameOpener>> = None;
-    let (input, settings, load): (&PathBuf, String, Box<SummaryLoader>) =
-        match (&a.transactions, &a.summaries) {
-            (Some(_), Some(_)) => bail!("give --transactions or --summaries, not both"),
-            (None, None) => bail!(
-                "a CLV model scores a transaction log (--transactions, with --as-of) or \
-                 per-customer summaries (--summaries, with --summary-unit)"
-            ),
-            (Some(t), None) => {
-                let as_of_text = a
-                    .as_of
-                    .clone()
-                    .context("a CLV model needs --as-of (the day to score a log as of)")?;
-                let as_of = parse_date(&as_of_text).context("--as-of")?;
-                let (format, policy, unit) = (format.clone(), a.data.on_bad_row, art.time_unit);
-                let settings = format!(
-                    "transactions as of {as_of_text}; format {format:?}; on-bad-row {policy:?}"
-                );
-                let load = move |path: &Path| -> Result<(Summaries, usize)> {
-                    let (log, report) = data::read(path, &format, policy)?;
-                    let summaries = summarise(&log, &SummaryOptions::new(unit, as_of))
-                        .with_context(|| format!("summarising {}", path.display()))?;
-                    if summaries.is_empty() {
-                        bail!(
-                            "{}: no customer made a purchase on or before {as_of_text}",
-                            path.display()
-                        );
-                    }
-                    Ok((summaries, report.skipped))
-                };
-                (t, settings, Box::new(load))
-            }
-            (None, Some(path)) => {
-                let unit = a.summary_unit.context(
-                    "--summaries needs --summary-unit: the time unit of its recency and T columns",
-                )?;
-                let cols = SummaryColumns {
-                    id: a
-                        .data
-                        .customer_col
-                        .clone()
-                        .unwrap_or_else(|| "customer_id".into()),
-                    ..SummaryColumns::default()
-                };
-                let delimiter =
-                    data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
-                let (model_unit, spend) = (art.time_unit, art.spend.is_some());
-                let settings = format!("summaries in {unit}; columns {cols:?}");
-                let frame_cols = cols.clone();
-                open_frame = Some(Box::new(move |p: &Path| {
-                    Ok(SummaryFrame::open(
-                        p,
-                        delimiter,
-                        &frame_cols,
-                        unit,
-                        model_unit,
-                        spend,
-                    )?)
-                }));
-                let load = move |p: &Path| -> Result<(Summaries, usize)> {
-                    Ok((
-                        read_summaries(p, delimiter, &cols, unit, model_unit, spend)?,
-                        0,
-                    ))
-                };
-                (path, settings, Box::new(load))
-            }
-        };
+    let (input, source) = SummarySource::from_flags(
+        a.transactions.as_ref(),
+        a.summaries.as_ref(),
+        a.summary_unit,
+        a.as_of.as_deref(),
+        &a.data,
+        &art,
+    )?;
+    let settings = source.settings();
     let spec = art.clv_spec(a.horizon, a.clv_step, a.discount);
     let settings = format!(
         "{settings}; horizon {}; step {}; discount {}",
         a.horizon, spec.step, spec.discount
     );
     if score_batch::is_partitioned(input) {
-        return clv_partitioned(&a, &art, input, settings, &spec, &load);
+        return clv_partitioned(&a, &art, input, settings, &spec, &source);
     }
     // One file: scored CHUNK customers at a time and written batch by batch, so beside the
     // input data only one chunk's intermediates are held, whatever the number of customers.
     let chunk = usize::try_from(a.chunk_rows).unwrap_or(usize::MAX);
-    let (mut source, segmenter) = match &open_frame {
-        Some(open) => (
-            Chunks::Frame(open(input)?, 0),
-            segmenter(&a, &art, &spec, None)?,
-        ),
+    let (mut chunks, segmenter) = match source.open_frame(input)? {
+        Some(frame) => (Chunks::Frame(frame, 0), segmenter(&a, &art, &spec, None)?),
         None => {
-            let (summaries, _) = load(input)?;
+            let (summaries, _) = source.load(input)?;
             let seg = segmenter(&a, &art, &spec, Some(&summaries))?;
             (Chunks::Whole(summaries), seg)
         }
@@ -236,7 +171,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let mut totals = PartitionTotals::default();
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
     let (unit, horizon) = (art.time_unit, a.horizon);
-    while let Some((ids, summaries)) = source.next(chunk)? {
+    while let Some((ids, summaries)) = chunks.next(chunk)? {
         let table = score(&art, summaries, horizon, &spec)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         sum_p_alive += table.p_alive.iter().sum::<f64>();
@@ -296,9 +231,6 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     }
     Ok(())
 }
-
-/// Opens a file of summaries for chunked reading.
-type FrameOpener = dyn Fn(&Path) -> Result<SummaryFrame>;
 
 /// Where a single-file run's chunks come from: a summary file read once (and the next row),
 /// or the summaries of a transaction log.
@@ -404,9 +336,6 @@ fn segment_totals(t: &ScoreTable, seg: &SegmentColumns) -> PartitionTotals {
     totals.with_segments(grid, Some(segments))
 }
 
-/// Reads one input file into per-customer summaries and the count of skipped rows.
-type SummaryLoader = dyn Fn(&Path) -> Result<(Summaries, usize)> + Sync;
-
 /// The partitioned run these flags describe.
 fn batch_job(
     a: &ScoreArgs,
@@ -434,7 +363,7 @@ fn clv_partitioned(
     input: &Path,
     settings: String,
     spec: &ClvSpec,
-    load: &SummaryLoader,
+    source: &SummarySource,
 ) -> Result<()> {
     // Partitions are ranked against the artefact's reference only: ranking each against
     // itself would make a customer's segment depend on the partitioning.
@@ -450,7 +379,7 @@ fn clv_partitioned(
     };
     let job = batch_job(a, &art.name, art.version.clone(), settings, input);
     let summary = score_batch::run(&job, |path| {
-        let (summaries, skipped) = load(path)?;
+        let (summaries, skipped) = source.load(path)?;
         let table = score(art, summaries, a.horizon, spec)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         let df = to_frame(&table, art.time_unit, a.horizon, segments.as_ref())?;

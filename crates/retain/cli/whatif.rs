@@ -1,15 +1,15 @@
 //! `retain whatif`: the value a base gains if dropout falls by u% ("+5% retention").
 
+use super::base_input::SummarySource;
 use super::data::{self, DataArgs};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use polars::prelude::{Column, DataFrame};
-use retain_core::summary::{Summaries, SummaryOptions, summarise};
-use retain_core::time::{DiscountRate, Duration, TimeUnit, parse_date};
+use retain_core::summary::Summaries;
+use retain_core::time::{DiscountRate, Duration, TimeUnit};
 use retain_train::artefact::{ClvArtefact, artefact_kind};
 use retain_train::churn_artefact::ChurnArtefact;
 use retain_train::churn_score::{ScoreOptions, score_churn};
-use retain_train::summary_table::{SummaryColumns, read_summaries};
 use retain_train::table::read_table;
 use retain_train::whatif::{self, Btyd, Mode, Scenario};
 use retain_train::write::write_frame;
@@ -140,55 +140,18 @@ pub fn run(a: WhatifArgs) -> Result<()> {
     Ok(())
 }
 
-/// The base's summaries: a log summarised as of a day, or a summaries file.
+/// The base's summaries: a log summarised as of a day, or a summaries file, read as
+/// `retain score` reads them.
 fn load_summaries(a: &WhatifArgs, art: &ClvArtefact) -> Result<Summaries> {
-    match (&a.transactions, &a.summaries) {
-        (Some(path), None) => {
-            let as_of_text = a
-                .as_of
-                .as_deref()
-                .context("--transactions needs --as-of (the day to value the base as of)")?;
-            let as_of = parse_date(as_of_text).context("--as-of")?;
-            let format = a.data.format(Some(&art.data.format));
-            let (log, _) = data::read(path, &format, a.data.on_bad_row)?;
-            let s = summarise(&log, &SummaryOptions::new(art.time_unit, as_of))
-                .with_context(|| format!("summarising {}", path.display()))?;
-            if s.is_empty() {
-                bail!(
-                    "{}: no customer made a purchase on or before {as_of_text}",
-                    path.display()
-                );
-            }
-            Ok(s)
-        }
-        (None, Some(path)) => {
-            let unit = a.summary_unit.context(
-                "--summaries needs --summary-unit: the time unit of its recency and T columns",
-            )?;
-            let cols = SummaryColumns {
-                id: a
-                    .data
-                    .customer_col
-                    .clone()
-                    .unwrap_or_else(|| "customer_id".into()),
-                ..SummaryColumns::default()
-            };
-            let delimiter =
-                data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
-            Ok(read_summaries(
-                path,
-                delimiter,
-                &cols,
-                unit,
-                art.time_unit,
-                art.spend.is_some(),
-            )?)
-        }
-        _ => bail!(
-            "a CLV model needs its base: --transactions with --as-of, or --summaries with \
-             --summary-unit"
-        ),
-    }
+    let (path, source) = SummarySource::from_flags(
+        a.transactions.as_ref(),
+        a.summaries.as_ref(),
+        a.summary_unit,
+        a.as_of.as_deref(),
+        &a.data,
+        art,
+    )?;
+    Ok(source.load(path)?.0)
 }
 
 fn btyd(a: &WhatifArgs) -> Result<Report> {
