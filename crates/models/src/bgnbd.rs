@@ -4,7 +4,7 @@
 
 use crate::ModelError;
 use crate::data::{GroupedPatterns, par_sum, time_tables};
-use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
+use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
 use crate::special::{
     Form, digamma, hyp2f1_scaled_complement, hyp2f1_scaled_in_place, ln_beta, ln_gamma, lse_weights,
 };
@@ -118,6 +118,7 @@ impl BgNbd {
         let d = GroupedPatterns::new(p);
         let (mean_t, mean_x) = d.means();
         let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
+        let start = warm_start(&d, &start, opts, |d, s, o| maximise(&Ll(d), s, o));
         let res = maximise(&Ll(&d), &start, opts)?;
         Ok((
             Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()),

@@ -7,8 +7,7 @@
 //!   computed once per distinct time instead of once per customer.
 //! - Rows are split across threads with [`par_sum`].
 
-use retain_core::patterns::Patterns;
-use rustc_hash::FxHashMap;
+use retain_core::patterns::{Patterns, TimeInterner};
 use std::ops::Range;
 
 /// Patterns reordered so that rows with the same x are contiguous, with indexed times.
@@ -35,40 +34,72 @@ pub struct GroupedPatterns {
 }
 
 impl GroupedPatterns {
-    /// Groups patterns by x and indexes their times.
+    /// Groups patterns by x and indexes their times. Patterns from [`Patterns::compress`] are
+    /// already ordered by x and are taken as they are; others are reordered (stably).
     pub fn new(p: &Patterns) -> Self {
-        let mut order: Vec<usize> = (0..p.len()).collect();
-        order.sort_by_key(|&i| p.x[i]);
-        let mut g = GroupedPatterns {
-            t_x: order.iter().map(|&i| p.t_x[i]).collect(),
-            t: order.iter().map(|&i| p.t[i]).collect(),
-            weight: order.iter().map(|&i| p.weight[i]).collect(),
-            customers: p.customers(),
-            ..Default::default()
-        };
-        let mut index: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut intern = |v: f64, times: &mut Vec<f64>| -> u32 {
-            *index.entry(v.to_bits()).or_insert_with(|| {
-                times.push(v);
-                (times.len() - 1) as u32
-            })
-        };
-        let mut times = Vec::new();
-        g.it_x = g.t_x.iter().map(|&v| intern(v, &mut times)).collect();
-        g.it = g.t.iter().map(|&v| intern(v, &mut times)).collect();
-        g.times = times;
-        let mut start = 0;
-        while start < order.len() {
-            let x = p.x[order[start]];
-            let mut end = start;
-            while end < order.len() && p.x[order[end]] == x {
-                end += 1;
+        let mut g = if p.x.is_sorted() {
+            GroupedPatterns {
+                t_x: p.t_x.clone(),
+                t: p.t.clone(),
+                weight: p.weight.clone(),
+                ..Default::default()
             }
-            g.x.push(x as f64);
+        } else {
+            let mut order: Vec<usize> = (0..p.len()).collect();
+            order.sort_by_key(|&i| p.x[i]);
+            GroupedPatterns {
+                t_x: order.iter().map(|&i| p.t_x[i]).collect(),
+                t: order.iter().map(|&i| p.t[i]).collect(),
+                weight: order.iter().map(|&i| p.weight[i]).collect(),
+                ..Default::default()
+            }
+        };
+        g.customers = g.weight.iter().sum();
+        let mut times = TimeInterner::default();
+        g.it_x = g.t_x.iter().map(|&v| times.index(v)).collect();
+        g.it = g.t.iter().map(|&v| times.index(v)).collect();
+        g.times = times.into_values();
+        let mut xs: Vec<u32> = p.x.clone();
+        xs.sort_unstable();
+        let mut start = 0;
+        while start < xs.len() {
+            let x = xs[start];
+            let end = start + xs[start..].partition_point(|&v| v == x);
+            g.x.push(f64::from(x));
             g.ranges.push(start..end);
             start = end;
         }
         g
+    }
+
+    /// A stratified sample for a quick first fit: within each x group every `every`-th row,
+    /// reweighted so the group keeps its number of customers (groups of fewer rows are kept
+    /// whole). The likelihood of the sample estimates the whole one; its maximum is a close
+    /// starting point for the full fit.
+    pub fn subsample(&self, every: usize) -> Self {
+        let every = every.max(1);
+        let mut s = GroupedPatterns {
+            times: self.times.clone(),
+            customers: self.customers,
+            ..Default::default()
+        };
+        for (&x, range) in self.x.iter().zip(&self.ranges) {
+            let start = s.t.len();
+            let rows = range.clone().step_by(every);
+            let total: f64 = self.weight[range.clone()].iter().sum();
+            let sampled: f64 = rows.clone().map(|i| self.weight[i]).sum();
+            let scale = total / sampled;
+            for i in rows {
+                s.t_x.push(self.t_x[i]);
+                s.t.push(self.t[i]);
+                s.weight.push(self.weight[i] * scale);
+                s.it_x.push(self.it_x[i]);
+                s.it.push(self.it[i]);
+            }
+            s.x.push(x);
+            s.ranges.push(start..s.t.len());
+        }
+        s
     }
 
     /// Number of rows (patterns).

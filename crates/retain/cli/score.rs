@@ -90,8 +90,10 @@ pub struct ScoreArgs {
     #[arg(long)]
     force: bool,
     /// CLV models, one input file: customers scored and written together (peak memory is the
-    /// input's data plus about 200 bytes per customer of one chunk).
-    #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1..))]
+    /// input's data plus about 200 bytes per customer of two chunks). The default, 131,072,
+    /// keeps a 1M-customer file in eight chunks, so writing overlaps scoring; larger chunks
+    /// were slower at 1M and 10M customers (see the README's Performance section).
+    #[arg(long, default_value_t = 1 << 17, value_parser = clap::value_parser!(u64).range(1..))]
     chunk_rows: u64,
     /// No progress bar (it is also off when stderr is not a terminal).
     #[arg(long, short)]
