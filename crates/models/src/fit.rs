@@ -25,6 +25,34 @@ pub trait LogLikelihood: Sync {
     fn customers(&self) -> f64;
     /// Total log-likelihood at `exp(theta)`; writes d LL / d theta into `grad`.
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64;
+    /// Whether [`Self::value_grad_hess`] is analytic (then fits take Newton steps).
+    fn has_hessian(&self) -> bool {
+        false
+    }
+    /// [`Self::value_grad`] plus the Hessian d²LL / dθ² (row-major `dim × dim`) into `hess`.
+    /// The default differences the analytic gradient forward (`dim` extra evaluations).
+    fn value_grad_hess(&self, theta: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
+        let n = theta.len();
+        let value = self.value_grad(theta, grad);
+        let mut gp = vec![0.0; n];
+        for j in 0..n {
+            let step = 1e-6 * (1.0 + theta[j].abs());
+            let mut tp = theta.to_vec();
+            tp[j] += step;
+            self.value_grad(&tp, &mut gp);
+            for i in 0..n {
+                hess[i * n + j] = (gp[i] - grad[i]) / step;
+            }
+        }
+        for i in 0..n {
+            for j in 0..i {
+                let m = 0.5 * (hess[i * n + j] + hess[j * n + i]);
+                hess[i * n + j] = m;
+                hess[j * n + i] = m;
+            }
+        }
+        value
+    }
 }
 
 /// How to fit.
@@ -110,6 +138,91 @@ impl<L: LogLikelihood> Objective<'_, L> {
         }
         cost
     }
+}
+
+impl<L: LogLikelihood> Objective<'_, L> {
+    /// The cost, gradient and Hessian of the objective; `None` outside the box or where
+    /// anything is not finite.
+    fn eval_hess(&self, theta: &[f64]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+        let n = theta.len();
+        if theta
+            .iter()
+            .any(|t| !t.is_finite() || t.abs() > THETA_LIMIT)
+        {
+            return None;
+        }
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let (mut g, mut h) = (vec![0.0; n], vec![0.0; n * n]);
+        let ll = self.ll.value_grad_hess(theta, &mut g, &mut h);
+        let mut cost = -ll * self.scale;
+        for i in 0..n {
+            g[i] = -g[i] * self.scale + 2.0 * self.penalty * theta[i];
+            cost += self.penalty * theta[i] * theta[i];
+            for j in 0..n {
+                h[i * n + j] *= -self.scale;
+            }
+            h[i * n + i] += 2.0 * self.penalty;
+        }
+        let finite = cost.is_finite() && g.iter().chain(&h).all(|v| v.is_finite());
+        finite.then_some((cost, g, h))
+    }
+}
+
+/// Where [`newton`] stopped: θ, cost, gradient, Hessian, iterations.
+type NewtonEnd = (Vec<f64>, f64, Vec<f64>, Vec<f64>, u64);
+
+/// Levenberg–Marquardt-damped Newton steps on the objective with its exact Hessian, from
+/// `theta0`: the step solves (H + λI) δ = −g; a step that lowers the cost is taken and λ
+/// shrinks tenfold, otherwise λ grows tenfold and the step is retried. Near the optimum the
+/// steps are plain Newton steps (quadratic convergence): from a warm start a fit on 1M
+/// customers converges in three or four passes over the data, where L-BFGS takes 18.
+/// Returns the point, its cost, gradient and Hessian, and the iterations; `None` when it does
+/// not converge (the caller falls back to L-BFGS).
+fn newton<L: LogLikelihood>(
+    obj: &Objective<'_, L>,
+    theta0: &[f64],
+    opts: &FitOptions,
+) -> Option<NewtonEnd> {
+    let n = theta0.len();
+    let mut theta = theta0.to_vec();
+    let (mut cost, mut grad, mut hess) = obj.eval_hess(&theta)?;
+    let mut lambda = 1e-4;
+    for iter in 0..opts.max_iters {
+        if norm(&grad) < opts.grad_tol {
+            return Some((theta, cost, grad, hess, iter));
+        }
+        loop {
+            if lambda > 1e10 {
+                return None;
+            }
+            let mut m = hess.clone();
+            for i in 0..n {
+                m[i * n + i] += lambda;
+            }
+            let Some(l) = crate::linalg::cholesky(&m, n) else {
+                lambda = (lambda * 10.0).max(1e-8);
+                continue;
+            };
+            let step = crate::linalg::cholesky_solve(&l, n, &grad);
+            // At most a factor e^5 per parameter per step.
+            let longest = step.iter().fold(0.0f64, |m, s| m.max(s.abs()));
+            let shrink = if longest > 5.0 { 5.0 / longest } else { 1.0 };
+            let trial: Vec<f64> = theta
+                .iter()
+                .zip(&step)
+                .map(|(t, s)| t - shrink * s)
+                .collect();
+            match obj.eval_hess(&trial) {
+                Some((c, g, h)) if c <= cost => {
+                    (theta, cost, grad, hess) = (trial, c, g, h);
+                    lambda = (lambda / 10.0).max(1e-12);
+                    break;
+                }
+                _ => lambda = (lambda * 10.0).max(1e-8),
+            }
+        }
+    }
+    None
 }
 
 /// argmin asks for the cost and the gradient at the same point in separate calls; every
@@ -204,6 +317,22 @@ pub fn maximise<L: LogLikelihood>(
         evaluations: &evaluations,
     };
     let theta0: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+    if ll.has_hessian()
+        && let Some((theta, cost, grad, hess, iterations)) = newton(&objective, &theta0, opts)
+        && theta.iter().all(|t| t.abs() < THETA_LIMIT)
+    {
+        let penalty: f64 = opts.penalty * theta.iter().map(|t| t * t).sum::<f64>();
+        return Ok(MleResult {
+            params: theta.iter().map(|t| t.exp()).collect(),
+            std_errors: standard_errors(&hess, &theta, objective.scale),
+            log_likelihood: (penalty - cost) / objective.scale,
+            convergence: Convergence {
+                iterations,
+                evaluations: evaluations.load(Ordering::Relaxed),
+                grad_norm: norm(&grad),
+            },
+        });
+    }
     let run = |theta0: Vec<f64>| {
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(opts.grad_tol)
@@ -260,7 +389,10 @@ pub fn maximise<L: LogLikelihood>(
     }
     let penalty: f64 = opts.penalty * theta.iter().map(|t| t * t).sum::<f64>();
     let log_likelihood = (penalty - cost) / objective.scale;
-    let std_errors = standard_errors(&objective, &theta, &grad);
+    let std_errors = match objective.eval_hess(&theta) {
+        Some((_, _, hess)) => standard_errors(&hess, &theta, objective.scale),
+        None => vec![None; theta.len()],
+    };
     Ok(MleResult {
         params: theta.iter().map(|t| t.exp()).collect(),
         std_errors,
@@ -273,37 +405,13 @@ pub fn maximise<L: LogLikelihood>(
     })
 }
 
-/// Standard errors from the observed information: the Hessian of the total negative
-/// log-likelihood in θ by forward differences of the analytic gradient around the optimum (one
-/// extra evaluation per parameter), symmetrised and inverted, then mapped to the natural scale
-/// with the delta method (se(p) = p · se(θ)).
-fn standard_errors<L: LogLikelihood>(
-    obj: &Objective<'_, L>,
-    theta: &[f64],
-    g0: &[f64],
-) -> Vec<Option<f64>> {
+/// Standard errors from the observed information: the Hessian of the objective in θ (per
+/// customer, so divided by `scale` to get the total information), inverted, then mapped to
+/// the natural scale with the delta method (se(p) = p · se(θ)).
+fn standard_errors(hess: &[f64], theta: &[f64], scale: f64) -> Vec<Option<f64>> {
     let n = theta.len();
-    let mut h = vec![vec![0.0; n]; n];
-    let mut gp = vec![0.0; n];
-    for j in 0..n {
-        let step = 1e-6 * (1.0 + theta[j].abs());
-        let mut tp = theta.to_vec();
-        tp[j] += step;
-        obj.eval(&tp, &mut gp);
-        for i in 0..n {
-            // The objective is scaled per customer; undo that to get the total information.
-            h[i][j] = (gp[i] - g0[i]) / step / obj.scale;
-        }
-    }
-    for i in 0..n {
-        for j in 0..i {
-            let m = 0.5 * (h[i][j] + h[j][i]);
-            h[i][j] = m;
-            h[j][i] = m;
-        }
-    }
-    let flat: Vec<f64> = h.iter().flatten().copied().collect();
-    match invert_spd(&flat, n) {
+    let total: Vec<f64> = hess.iter().map(|h| h / scale).collect();
+    match invert_spd(&total, n) {
         Some(cov) => (0..n)
             .map(|i| {
                 let v = cov[i * n + i];
@@ -328,6 +436,32 @@ pub(crate) fn assert_gradient(ll: &impl LogLikelihood, theta: &[f64]) {
         tm[k] -= h;
         let num = (ll.value_grad(&tp, &mut scratch) - ll.value_grad(&tm, &mut scratch)) / (2.0 * h);
         approx::assert_relative_eq!(g[k], num, max_relative = 1e-5, epsilon = 1e-6);
+    }
+}
+
+/// Asserts that the Hessian of `ll` at `theta` matches central differences of its gradient.
+#[cfg(test)]
+pub(crate) fn assert_hessian(ll: &impl LogLikelihood, theta: &[f64]) {
+    let n = theta.len();
+    let (mut g, mut h) = (vec![0.0; n], vec![0.0; n * n]);
+    let v = ll.value_grad_hess(theta, &mut g, &mut h);
+    let mut g0 = vec![0.0; n];
+    approx::assert_relative_eq!(v, ll.value_grad(theta, &mut g0), max_relative = 1e-12);
+    for (a, b) in g.iter().zip(&g0) {
+        approx::assert_relative_eq!(a, b, max_relative = 1e-12, epsilon = 1e-12);
+    }
+    let (mut gp, mut gm) = (vec![0.0; n], vec![0.0; n]);
+    for j in 0..n {
+        let step = 1e-5;
+        let (mut tp, mut tm) = (theta.to_vec(), theta.to_vec());
+        tp[j] += step;
+        tm[j] -= step;
+        ll.value_grad(&tp, &mut gp);
+        ll.value_grad(&tm, &mut gm);
+        for i in 0..n {
+            let fd = (gp[i] - gm[i]) / (2.0 * step);
+            approx::assert_relative_eq!(h[i * n + j], fd, max_relative = 1e-5, epsilon = 1e-5);
+        }
     }
 }
 
