@@ -3,12 +3,10 @@
 //! probability p ~ Beta(a, b).
 
 use crate::ModelError;
-use crate::data::{GroupedPatterns, par_sum, time_tables};
+use crate::beta_geometric::{self, Dropout};
+use crate::data::GroupedPatterns;
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
-use crate::special::{
-    Form, digamma, hyp2f1_scaled_complement, hyp2f1_scaled_in_place, ln_beta, ln_gamma,
-    lse_weights, trigamma,
-};
+use crate::special::{Form, hyp2f1_scaled_complement, hyp2f1_scaled_in_place};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -35,142 +33,13 @@ impl LogLikelihood for Ll<'_> {
         self.0.customers
     }
     fn value_grad(&self, th: &[f64], grad: &mut [f64]) -> f64 {
-        self.eval::<false>(th, grad, &mut [])
+        beta_geometric::eval::<false>(self.0, Dropout::AfterRepeats, th, grad, &mut [])
     }
     fn has_hessian(&self) -> bool {
         true
     }
     fn value_grad_hess(&self, th: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
-        self.eval::<true>(th, grad, hess)
-    }
-}
-
-/// Entries of the symmetric 4 × 4 Hessian kept in the sums: (r,r) (r,α) (r,a) (r,b) (α,α)
-/// (α,a) (α,b) (a,a) (a,b) (b,b).
-const UPPER: [(usize, usize); 10] = [
-    (0, 0),
-    (0, 1),
-    (0, 2),
-    (0, 3),
-    (1, 1),
-    (1, 2),
-    (1, 3),
-    (2, 2),
-    (2, 3),
-    (3, 3),
-];
-
-impl Ll<'_> {
-    /// The log-likelihood, its gradient in θ = ln(r, α, a, b), and with `HESS` its Hessian
-    /// in θ (row-major into `hess`).
-    ///
-    /// Per row, ll = A1(x) + A2(x) + ln(e^a3 + e^a4) with a3 = −(r+x) ln(α+T) and
-    /// a4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x) (x > 0; x = 0 rows have a3 only). With the
-    /// weights w3, w4 of the log-sum-exp and D = ∇a3 − ∇a4, the Hessian of the last term is
-    /// w3 ∇²a3 + w4 ∇²a4 + w3 w4 D Dᵀ; D's a and b entries are constant within an x group,
-    /// so a handful of per-row sums give all ten entries.
-    fn eval<const HESS: bool>(&self, th: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
-        let m = BgNbd::from_theta(th);
-        let (r, alpha, a, b) = (m.r, m.alpha, m.a, m.b);
-        let d = &self.0;
-        let (ln_alpha, psi_r, psi_ab) = (alpha.ln(), digamma(r), digamma(a + b));
-        let (lng_r, lnb_ab) = (ln_gamma(r), ln_beta(a, b));
-        let (tg_r, tg_b, tg_ab) = if HESS {
-            (trigamma(r), trigamma(b), trigamma(a + b))
-        } else {
-            (0.0, 0.0, 0.0)
-        };
-        let (ln_at, inv_at) = time_tables(alpha, &d.times);
-        let (total, g) = par_sum::<14>(d.rows(), |rows| {
-            let mut total = 0.0;
-            let mut g = [0.0; 14];
-            for (k, range) in d.pieces(rows) {
-                let x = d.x[k];
-                let rx = r + x;
-                // Terms that depend on x only.
-                let a1 = ln_gamma(rx) - lng_r + r * ln_alpha;
-                let a2 = ln_beta(a, b + x) - lnb_ab;
-                let d1_r = digamma(rx) - psi_r + ln_alpha;
-                let psi_abx = digamma(a + b + x);
-                let d2_a = psi_ab - psi_abx;
-                let d2_b = psi_ab + digamma(b + x) - digamma(b) - psi_abx;
-                let ln_a_bx1 = if x > 0.0 {
-                    a.ln() - (b + x - 1.0).ln()
-                } else {
-                    0.0
-                };
-                // Per-row sums; the x-only terms are multiplied by the group's weight at the end.
-                let (mut sw, mut s_ll, mut s_r, mut s_al, mut s_w4) = (0.0, 0.0, 0.0, 0.0, 0.0);
-                // With HESS: Σ w q, Σ w q Dr, Σ w q E, Σ w q Dr², Σ w q Dr E, Σ w q E²,
-                // Σ w (w3/(α+T)² + w4/(α+t_x)²), where q = w3 w4, Dr = ln(α+t_x) − ln(α+T)
-                // and E = 1/(α+T) − 1/(α+t_x) (so D_α = −(r+x) E).
-                let mut h = [0.0; 7];
-                for i in range {
-                    let w = d.weight[i];
-                    let (it, itx) = (d.it[i] as usize, d.it_x[i] as usize);
-                    let a3 = -rx * ln_at[it];
-                    let (ll, w3, w4) = if x > 0.0 {
-                        lse_weights(a3, ln_a_bx1 - rx * ln_at[itx])
-                    } else {
-                        (a3, 1.0, 0.0)
-                    };
-                    sw += w;
-                    s_ll += w * ll;
-                    s_r += w * (w3 * ln_at[it] + w4 * ln_at[itx]);
-                    s_al += w * (w3 * inv_at[it] + w4 * inv_at[itx]);
-                    s_w4 += w * w4;
-                    if HESS {
-                        let wq = w * w3 * w4;
-                        let dr = ln_at[itx] - ln_at[it];
-                        let e = inv_at[it] - inv_at[itx];
-                        h[0] += wq;
-                        h[1] += wq * dr;
-                        h[2] += wq * e;
-                        h[3] += wq * dr * dr;
-                        h[4] += wq * dr * e;
-                        h[5] += wq * e * e;
-                        h[6] += w * (w3 * inv_at[it] * inv_at[it] + w4 * inv_at[itx] * inv_at[itx]);
-                    }
-                }
-                total += sw * (a1 + a2) + s_ll;
-                let inv_bx1 = if x > 0.0 { 1.0 / (b + x - 1.0) } else { 0.0 };
-                g[0] += sw * d1_r - s_r;
-                g[1] += sw * r / alpha - rx * s_al;
-                g[2] += sw * d2_a + s_w4 / a;
-                g[3] += sw * d2_b - s_w4 * inv_bx1;
-                if HESS {
-                    // D_a = −1/a and D_b = 1/(b+x−1) within the group.
-                    let (da, db) = (-1.0 / a, inv_bx1);
-                    let tg_abx = trigamma(a + b + x);
-                    let a2_aa = tg_ab - tg_abx;
-                    let a2_bb = trigamma(b + x) - tg_b - tg_abx + tg_ab;
-                    g[4] += sw * (trigamma(rx) - tg_r) + h[3];
-                    g[5] += sw / alpha - s_al - rx * h[4];
-                    g[6] += da * h[1];
-                    g[7] += db * h[1];
-                    g[8] += -sw * r / (alpha * alpha) + rx * h[6] + rx * rx * h[5];
-                    g[9] += -rx * da * h[2];
-                    g[10] += -rx * db * h[2];
-                    g[11] += sw * a2_aa - s_w4 / (a * a) + da * da * h[0];
-                    g[12] += sw * a2_aa + da * db * h[0];
-                    g[13] += sw * a2_bb + s_w4 * inv_bx1 * inv_bx1 + db * db * h[0];
-                }
-            }
-            (total, g)
-        });
-        let p = [r, alpha, a, b];
-        for k in 0..4 {
-            grad[k] = g[k] * p[k];
-        }
-        if HESS {
-            // In θ = ln p: ∂²/∂θi∂θj = p_i p_j H_ij + δ_ij p_i g_i.
-            for (n, &(i, j)) in UPPER.iter().enumerate() {
-                let v = p[i] * p[j] * g[4 + n] + if i == j { grad[i] } else { 0.0 };
-                hess[i * 4 + j] = v;
-                hess[j * 4 + i] = v;
-            }
-        }
-        total
+        beta_geometric::eval::<true>(self.0, Dropout::AfterRepeats, th, grad, hess)
     }
 }
 

@@ -29,6 +29,7 @@
 // Likelihood and matrix code indexes several parallel arrays at once; index loops read clearer.
 #![allow(clippy::needless_range_loop)]
 
+mod beta_geometric;
 pub mod bgnbd;
 pub mod classifier;
 pub mod clv;

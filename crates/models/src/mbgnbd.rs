@@ -2,11 +2,10 @@
 //! right after the first purchase, so P(alive) < 1 even for x = 0.
 
 use crate::ModelError;
-use crate::data::{GroupedPatterns, par_sum, time_tables};
-use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
-use crate::special::{
-    Form, digamma, hyp2f1_scaled_complement, hyp2f1_scaled_in_place, ln_beta, ln_gamma, lse_weights,
-};
+use crate::beta_geometric::{self, Dropout};
+use crate::data::GroupedPatterns;
+use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
+use crate::special::{Form, hyp2f1_scaled_complement, hyp2f1_scaled_in_place};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -33,50 +32,13 @@ impl LogLikelihood for Ll<'_> {
         self.0.customers
     }
     fn value_grad(&self, th: &[f64], grad: &mut [f64]) -> f64 {
-        let m = MbgNbd::from_theta(th);
-        let (r, alpha, a, b) = (m.r, m.alpha, m.a, m.b);
-        let d = &self.0;
-        let (ln_alpha, psi_r, psi_ab) = (alpha.ln(), digamma(r), digamma(a + b));
-        let (lng_r, lnb_ab, ln_a) = (ln_gamma(r), ln_beta(a, b), a.ln());
-        let (ln_at, inv_at) = time_tables(alpha, &d.times);
-        let (total, g) = par_sum(d.rows(), |rows| {
-            let mut total = 0.0;
-            let mut g = [0.0; 4];
-            for (k, range) in d.pieces(rows) {
-                let x = d.x[k];
-                let a1 = ln_gamma(r + x) - lng_r + r * ln_alpha;
-                let a2 = ln_beta(a, b + x + 1.0) - lnb_ab;
-                let d1_r = digamma(r + x) - psi_r + ln_alpha;
-                let psi_abx = digamma(a + b + x + 1.0);
-                let d2_a = psi_ab - psi_abx;
-                let d2_b = psi_ab + digamma(b + x + 1.0) - digamma(b) - psi_abx;
-                let ln_a_bx = ln_a - (b + x).ln();
-                // Per-row sums; the x-only terms are multiplied by the group's weight at the end.
-                let (mut sw, mut s_ll, mut s_r, mut s_al, mut s_w4) = (0.0, 0.0, 0.0, 0.0, 0.0);
-                for i in range {
-                    let w = d.weight[i];
-                    let (it, itx) = (d.it[i] as usize, d.it_x[i] as usize);
-                    let a3 = -(r + x) * ln_at[it];
-                    let (ll, w3, w4) = lse_weights(a3, ln_a_bx - (r + x) * ln_at[itx]);
-                    sw += w;
-                    s_ll += w * ll;
-                    s_r += w * (w3 * ln_at[it] + w4 * ln_at[itx]);
-                    s_al += w * (w3 * inv_at[it] + w4 * inv_at[itx]);
-                    s_w4 += w * w4;
-                }
-                total += sw * (a1 + a2) + s_ll;
-                g[0] += sw * d1_r - s_r;
-                g[1] += sw * r / alpha - (r + x) * s_al;
-                g[2] += sw * d2_a + s_w4 / a;
-                g[3] += sw * d2_b - s_w4 / (b + x);
-            }
-            (total, g)
-        });
-        let p = [r, alpha, a, b];
-        for k in 0..4 {
-            grad[k] = g[k] * p[k];
-        }
-        total
+        beta_geometric::eval::<false>(self.0, Dropout::AfterEveryPurchase, th, grad, &mut [])
+    }
+    fn has_hessian(&self) -> bool {
+        true
+    }
+    fn value_grad_hess(&self, th: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
+        beta_geometric::eval::<true>(self.0, Dropout::AfterEveryPurchase, th, grad, hess)
     }
 }
 
@@ -108,6 +70,7 @@ impl MbgNbd {
         let d = GroupedPatterns::new(p);
         let (mean_t, mean_x) = d.means();
         let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
+        let start = warm_start(&d, &start, opts, |d, s, o| maximise(&Ll(d), s, o));
         let res = maximise(&Ll(&d), &start, opts)?;
         Ok((
             Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()),
@@ -275,6 +238,7 @@ mod tests {
             [-0.6, 1.8, 0.0, 0.5],
         ] {
             crate::fit::assert_gradient(&Ll(&d), &th);
+            crate::fit::assert_hessian(&Ll(&d), &th);
         }
     }
 }
