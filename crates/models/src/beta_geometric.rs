@@ -35,10 +35,10 @@ const UPPER: [(usize, usize); 10] = [
 /// The log-likelihood, its gradient in θ = ln(r, α, a, b), and with `HESS` its Hessian
 /// in θ (row-major into `hess`).
 ///
-/// Per row (BG/NBD; MBG/NBD has x + 1 in place of x in the beta terms), ll = A1(x) + A2(x)
-/// + ln(e^a3 + e^a4) with A1 = ln Γ(r+x) − ln Γ(r) + r ln α, A2 = ln B(a, b+x) − ln B(a, b),
-/// a3 = −(r+x) ln(α+T) and a4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x) (BG/NBD's x = 0 rows
-/// have a3 only). With the
+/// Per row (BG/NBD; MBG/NBD has x + 1 in place of x in the beta terms), the log-likelihood
+/// is A1(x) + A2(x) + ln(e^a3 + e^a4) with A1 = ln Γ(r+x) − ln Γ(r) + r ln α,
+/// A2 = ln B(a, b+x) − ln B(a, b), a3 = −(r+x) ln(α+T) and
+/// a4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x) (BG/NBD's x = 0 rows have a3 only). With the
 /// weights w3, w4 of the log-sum-exp and D = ∇a3 − ∇a4, the Hessian of the last term is
 /// w3 ∇²a3 + w4 ∇²a4 + w3 w4 D Dᵀ; D's a and b entries are constant within an x group,
 /// so a handful of per-row sums give all ten entries.
