@@ -76,12 +76,27 @@ impl Default for FitOptions {
     }
 }
 
+/// Which optimiser found the maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimiser {
+    /// Damped Newton steps with the exact Hessian.
+    Newton,
+    /// argmin's L-BFGS with analytic gradients (artefacts from before Newton fits say this).
+    #[default]
+    Lbfgs,
+}
+
 /// How the optimisation went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Convergence {
-    /// L-BFGS iterations.
+    /// The optimiser used.
+    #[serde(default)]
+    pub optimiser: Optimiser,
+    /// Optimiser iterations.
     pub iterations: u64,
-    /// Likelihood evaluations (each with its gradient).
+    /// Passes over the data (likelihood with gradient, and with Newton the Hessian), without
+    /// those of a warm start's subsample fit.
     pub evaluations: u64,
     /// Gradient norm of the per-customer objective at the optimum.
     pub grad_norm: f64,
@@ -327,6 +342,7 @@ pub fn maximise<L: LogLikelihood>(
             std_errors: standard_errors(&hess, &theta, objective.scale),
             log_likelihood: (penalty - cost) / objective.scale,
             convergence: Convergence {
+                optimiser: Optimiser::Newton,
                 iterations,
                 evaluations: evaluations.load(Ordering::Relaxed),
                 grad_norm: norm(&grad),
@@ -398,6 +414,7 @@ pub fn maximise<L: LogLikelihood>(
         std_errors,
         log_likelihood,
         convergence: Convergence {
+            optimiser: Optimiser::Lbfgs,
             iterations,
             evaluations: evaluations.load(Ordering::Relaxed),
             grad_norm,

@@ -13,11 +13,15 @@ fn params(out: &mut String, fit: &FitInfo) {
     }
     let _ = writeln!(
         out,
-        "    log-likelihood {:.2}  ({} customers, {} patterns, {} iterations, |grad| {:.1e}, {:.1} ms)",
+        "    log-likelihood {:.2}  ({} customers, {} patterns, {} {} iterations, |grad| {:.1e}, {:.1} ms)",
         fit.log_likelihood,
         fit.customers,
         fit.patterns,
         fit.convergence.iterations,
+        match fit.convergence.optimiser {
+            retain_models::fit::Optimiser::Newton => "Newton",
+            retain_models::fit::Optimiser::Lbfgs => "L-BFGS",
+        },
         fit.convergence.grad_norm,
         fit.fit_ms
     );

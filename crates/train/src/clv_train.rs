@@ -97,6 +97,7 @@ pub fn train_clv(
                 tracing::info!(
                     model = kind.name(),
                     ll = res.log_likelihood,
+                    optimiser = ?res.convergence.optimiser,
                     iterations = res.convergence.iterations,
                     ms,
                     "fitted"
