@@ -69,39 +69,83 @@ impl ReferenceBase {
     }
 }
 
-/// Values per block of [`Distribution`]'s two-level search.
-const BLOCK: usize = 16;
+/// Order-preserving integer key of a finite f64 (−0.0 is normalised by the callers).
+fn order_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
 
 /// A sorted reference distribution of one quantity.
 ///
-/// Ranks are looked up for every customer of a base, so the search is two-level: first among
-/// every 16th value (a few hundred, resident in L1), then within one block. A plain binary
-/// search over 5,000 values waits on a cache miss at most of its 13 steps.
+/// Ranks are looked up for every customer of a base (three per customer), so the search
+/// starts from a bucket index: the values' order-preserving bit patterns (exponent, then
+/// mantissa: a logarithmic scale, so heavy-tailed CLVs spread well) are cut into at most
+/// four buckets per value, and each bucket records where its values start. A lookup is one
+/// shift and two loads, then a search among the few values of its bucket, where a binary
+/// search over 5,000 values took about 60 ns.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Distribution {
     sorted: Vec<f64>,
-    /// `sorted[0], sorted[BLOCK], sorted[2 BLOCK], …`
-    top: Vec<f64>,
+    /// The key of the smallest value.
+    lo: u64,
+    /// Bucket k holds the keys in `[lo + k << shift, lo + (k + 1) << shift)`.
+    shift: u32,
+    /// `first[k]`: how many values lie below bucket k (one more entry than buckets).
+    first: Vec<u32>,
 }
 
 impl Distribution {
     /// From values (non-finite ones are dropped).
     pub fn new(values: impl IntoIterator<Item = f64>) -> Distribution {
-        let mut sorted: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
+        let mut sorted: Vec<f64> = values
+            .into_iter()
+            .filter(|v| v.is_finite())
+            .map(|v| v + 0.0)
+            .collect();
         sorted.sort_by(f64::total_cmp);
-        let top = sorted.iter().step_by(BLOCK).copied().collect();
-        Distribution { sorted, top }
+        let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+            return Distribution::default();
+        };
+        let (lo, hi) = (order_key(min), order_key(max));
+        let span = hi - lo;
+        let limit = (4 * sorted.len()) as u64;
+        let mut shift = 0;
+        while (span >> shift) >= limit {
+            shift += 1;
+        }
+        let buckets = (span >> shift) as usize + 1;
+        let mut first = Vec::with_capacity(buckets + 1);
+        let mut i = 0;
+        for k in 0..=buckets {
+            // Values whose bucket is below k.
+            while i < sorted.len() && ((order_key(sorted[i]) - lo) >> shift) < k as u64 {
+                i += 1;
+            }
+            first.push(i as u32);
+        }
+        Distribution {
+            sorted,
+            lo,
+            shift,
+            first,
+        }
     }
 
-    /// How many values are strictly below `v` (`partition_point(x < v)`, two-level).
+    /// How many values are strictly below `v` (`partition_point(x < v)`).
     fn below(&self, v: f64) -> usize {
-        // k blocks start below v: everything before block k − 1 is below, nothing from block k.
-        let k = self.top.partition_point(|&x| x < v);
-        if k == 0 {
+        let key = order_key(v + 0.0);
+        if self.sorted.is_empty() || key < self.lo {
             return 0;
         }
-        let start = BLOCK * (k - 1);
-        let end = (BLOCK * k).min(self.sorted.len());
+        let k = ((key - self.lo) >> self.shift) as usize;
+        if k + 1 >= self.first.len() {
+            return self.sorted.len();
+        }
+        let (start, end) = (self.first[k] as usize, self.first[k + 1] as usize);
         start + self.sorted[start..end].partition_point(|&x| x < v)
     }
 
@@ -248,19 +292,31 @@ mod tests {
     }
 
     #[test]
-    fn two_level_search_equals_a_binary_search() {
-        for n in [0usize, 1, 15, 16, 17, 33, 5000] {
-            let values: Vec<f64> = (0..n).map(|i| ((i * 7919) % 211) as f64 / 8.0).collect();
-            let d = Distribution::new(values);
-            for k in 0..2000 {
-                let v = k as f64 / 64.0 - 2.0;
-                assert_eq!(
-                    d.below(v),
-                    d.sorted.partition_point(|&x| x < v),
-                    "n {n}, v {v}"
-                );
-                let upto = d.sorted.partition_point(|&x| x <= v);
-                assert_eq!(d.counts(v), (d.below(v), upto - d.below(v)), "n {n}, v {v}");
+    fn bucketed_search_equals_a_binary_search() {
+        let even = |i: usize| ((i * 7919) % 211) as f64 / 8.0;
+        // Heavy-tailed, with zeros, negatives, −0.0 and a huge value.
+        let skewed = |i: usize| match i % 9 {
+            0 => 0.0,
+            1 => -0.0,
+            2 => -((i % 13) as f64),
+            3 => 1e300,
+            _ => (((i * 31) % 997) as f64 / 50.0).exp() * 1e-3,
+        };
+        let mut probes: Vec<f64> = (0..2000).map(|k| k as f64 / 64.0 - 2.0).collect();
+        probes.extend((0..2000).map(|k| skewed(k * 7 + 1)));
+        probes.extend([-0.0, 0.0, 1e300, f64::MAX, -f64::MAX, 5e-324]);
+        for values in [even as fn(usize) -> f64, skewed] {
+            for n in [0usize, 1, 15, 16, 17, 33, 5000] {
+                let d = Distribution::new((0..n).map(values));
+                for &v in &probes {
+                    assert_eq!(
+                        d.below(v),
+                        d.sorted.partition_point(|&x| x < v),
+                        "n {n}, v {v}"
+                    );
+                    let upto = d.sorted.partition_point(|&x| x <= v);
+                    assert_eq!(d.counts(v), (d.below(v), upto - d.below(v)), "n {n}, v {v}");
+                }
             }
         }
     }
