@@ -122,12 +122,20 @@ impl GroupedPatterns {
 
     /// The (group index, rows) pieces of the groups that intersect `rows`.
     pub fn pieces(&self, rows: Range<usize>) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
-        self.ranges.iter().enumerate().filter_map(move |(k, r)| {
-            let lo = r.start.max(rows.start);
-            let hi = r.end.min(rows.end);
-            (lo < hi).then_some((k, lo..hi))
-        })
+        pieces(&self.ranges, rows)
     }
+}
+
+/// The (group index, rows) pieces of the contiguous groups `ranges` that intersect `rows`.
+pub fn pieces(
+    ranges: &[Range<usize>],
+    rows: Range<usize>,
+) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
+    ranges.iter().enumerate().filter_map(move |(k, r)| {
+        let lo = r.start.max(rows.start);
+        let hi = r.end.min(rows.end);
+        (lo < hi).then_some((k, lo..hi))
+    })
 }
 
 /// ln(c + t) and 1 / (c + t) for every distinct time t.

@@ -3,9 +3,11 @@
 //! the purchase process. Fitted on repeat buyers (x > 0) from their mean repeat spend.
 
 use crate::ModelError;
+use crate::data::{par_sum, pieces};
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
 use crate::special::{digamma, ln_gamma, trigamma};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// Gamma-Gamma parameters; γ in money units.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -18,15 +20,23 @@ pub struct GammaGamma {
     pub gamma: f64,
 }
 
-/// Repeat buyers' (x, mean spend) pairs, with weights and the logs the likelihood reuses.
+/// Repeat buyers' (x, mean spend) pairs grouped by x: the special functions depend on x only
+/// (through p x), so they are evaluated once per distinct x and a row costs one logarithm.
 struct Ll {
+    /// Distinct x values, ascending.
     x: Vec<f64>,
+    /// Row range of each distinct x.
+    ranges: Vec<Range<usize>>,
+    /// Mean spend per row.
     m: Vec<f64>,
+    /// Weight per row.
     w: Vec<f64>,
-    /// ln m + ln x per customer.
-    ln_mx: Vec<f64>,
-    /// ln m per customer.
+    /// ln m per row.
     ln_m: Vec<f64>,
+    /// ln m + ln x per row.
+    ln_mx: Vec<f64>,
+    /// Number of rows.
+    rows: usize,
 }
 
 impl LogLikelihood for Ll {
@@ -50,38 +60,56 @@ impl LogLikelihood for Ll {
 impl Ll {
     /// The log-likelihood with its gradient in θ = ln(p, q, γ), and with `HESS` the Hessian
     /// in θ. Per customer (natural parameters, ν = γ):
+    /// ll = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln ν + (px−1) ln m + px ln x − (px+q) ln(ν+mx),
     /// H_pp = x² (ψ₁(px+q) − ψ₁(px)), H_pq = x ψ₁(px+q), H_pν = −x/(ν+mx),
     /// H_qq = ψ₁(px+q) − ψ₁(q), H_qν = 1/ν − 1/(ν+mx), H_νν = −q/ν² + (px+q)/(ν+mx)².
     fn eval<const HESS: bool>(&self, th: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
         let (p, q, v) = (th[0].exp(), th[1].exp(), th[2].exp());
         let (lng_q, psi_q, ln_v) = (ln_gamma(q), digamma(q), v.ln());
         let tg_q = if HESS { trigamma(q) } else { 0.0 };
-        let (mut total, mut g, mut h) = (0.0, [0.0; 3], [0.0; 6]);
-        for i in 0..self.x.len() {
-            let (x, m, w) = (self.x[i], self.m[i], self.w[i]);
-            let px = p * x;
-            let (ln_m, ln_mx, ln_vxm) = (self.ln_m[i], self.ln_mx[i], (v + m * x).ln());
-            let psi_pxq = digamma(px + q);
-            total += w
-                * (ln_gamma(px + q) - ln_gamma(px) - lng_q + q * ln_v - ln_m + px * ln_mx
-                    - (px + q) * ln_vxm);
-            g[0] += w * x * (psi_pxq - digamma(px) + ln_mx - ln_vxm);
-            g[1] += w * (psi_pxq - psi_q + ln_v - ln_vxm);
-            let inv = 1.0 / (v + m * x);
-            g[2] += w * (q / v - (px + q) * inv);
-            if HESS {
-                let tg_pxq = trigamma(px + q);
-                h[0] += w * x * x * (tg_pxq - trigamma(px));
-                h[1] += w * x * tg_pxq;
-                h[2] -= w * x * inv;
-                h[3] += w * (tg_pxq - tg_q);
-                h[4] += w * (1.0 / v - inv);
-                h[5] += w * (-q / (v * v) + (px + q) * inv * inv);
+        let (total, sums) = par_sum::<9>(self.rows, |rows| {
+            let (mut total, mut g) = (0.0, [0.0; 9]);
+            for (k, range) in pieces(&self.ranges, rows) {
+                let x = self.x[k];
+                let px = p * x;
+                // Σ w, Σ w ln m, Σ w (ln m + ln x), Σ w ln(ν+mx), Σ w/(ν+mx), Σ w/(ν+mx)².
+                let mut s = [0.0; 6];
+                for i in range {
+                    let w = self.w[i];
+                    let vm = v + self.m[i] * x;
+                    let inv = 1.0 / vm;
+                    s[0] += w;
+                    s[1] += w * self.ln_m[i];
+                    s[2] += w * self.ln_mx[i];
+                    s[3] += w * vm.ln();
+                    s[4] += w * inv;
+                    if HESS {
+                        s[5] += w * inv * inv;
+                    }
+                }
+                let [sw, s_ln_m, s_ln_mx, s_ln_vxm, s_inv, s_inv2] = s;
+                let psi_pxq = digamma(px + q);
+                total += sw * (ln_gamma(px + q) - ln_gamma(px) - lng_q + q * ln_v) - s_ln_m
+                    + px * s_ln_mx
+                    - (px + q) * s_ln_vxm;
+                g[0] += x * (sw * (psi_pxq - digamma(px)) + s_ln_mx - s_ln_vxm);
+                g[1] += sw * (psi_pxq - psi_q + ln_v) - s_ln_vxm;
+                g[2] += sw * q / v - (px + q) * s_inv;
+                if HESS {
+                    let tg_pxq = trigamma(px + q);
+                    g[3] += x * x * sw * (tg_pxq - trigamma(px));
+                    g[4] += x * sw * tg_pxq;
+                    g[5] -= x * s_inv;
+                    g[6] += sw * (tg_pxq - tg_q);
+                    g[7] += sw / v - s_inv;
+                    g[8] += -sw * q / (v * v) + (px + q) * s_inv2;
+                }
             }
-        }
+            (total, g)
+        });
         let par = [p, q, v];
         for k in 0..3 {
-            grad[k] = g[k] * par[k];
+            grad[k] = sums[k] * par[k];
         }
         if HESS {
             // In θ = ln p: ∂²/∂θi∂θj = p_i p_j H_ij + δ_ij p_i g_i.
@@ -89,7 +117,7 @@ impl Ll {
                 .into_iter()
                 .enumerate()
             {
-                let value = par[i] * par[j] * h[n] + if i == j { grad[i] } else { 0.0 };
+                let value = par[i] * par[j] * sums[3 + n] + if i == j { grad[i] } else { 0.0 };
                 hess[i * 3 + j] = value;
                 hess[j * 3 + i] = value;
             }
@@ -105,29 +133,41 @@ fn repeat_buyers(x: &[u32], monetary: &[f64]) -> Result<Ll, ModelError> {
             reason: format!("{} values for {} customers", monetary.len(), x.len()),
         });
     }
-    let mut ll = Ll {
-        x: vec![],
-        m: vec![],
-        w: vec![],
-        ln_mx: vec![],
-        ln_m: vec![],
-    };
-    for (&x, &m) in x.iter().zip(monetary) {
-        // Only repeat buyers with a positive mean spend carry information about spend; returns
-        // that net a customer's repeat spend to ≤ 0 cannot come from a gamma and are left out.
-        if x > 0 && m.is_finite() && m > 0.0 {
-            ll.x.push(x as f64);
-            ll.m.push(m);
-            ll.w.push(1.0);
-            ll.ln_m.push(m.ln());
-            ll.ln_mx.push(m.ln() + (x as f64).ln());
-        }
-    }
-    if ll.x.len() < 3 {
+    // Only repeat buyers with a positive mean spend carry information about spend; returns
+    // that net a customer's repeat spend to ≤ 0 cannot come from a gamma and are left out.
+    let mut rows: Vec<(u32, f64)> = x
+        .iter()
+        .zip(monetary)
+        .filter(|&(&x, &m)| x > 0 && m.is_finite() && m > 0.0)
+        .map(|(&x, &m)| (x, m))
+        .collect();
+    if rows.len() < 3 {
         return Err(ModelError::NotEnoughData(format!(
             "Gamma-Gamma needs repeat buyers with positive spend; found {}",
-            ll.x.len()
+            rows.len()
         )));
+    }
+    rows.sort_by_key(|&(x, _)| x);
+    let mut ll = Ll {
+        x: vec![],
+        ranges: vec![],
+        m: Vec::with_capacity(rows.len()),
+        w: vec![1.0; rows.len()],
+        ln_m: Vec::with_capacity(rows.len()),
+        ln_mx: Vec::with_capacity(rows.len()),
+        rows: rows.len(),
+    };
+    for (i, &(x, m)) in rows.iter().enumerate() {
+        if ll.x.last() != Some(&f64::from(x)) {
+            ll.x.push(f64::from(x));
+            ll.ranges.push(i..i);
+        }
+        if let Some(r) = ll.ranges.last_mut() {
+            r.end = i + 1;
+        }
+        ll.m.push(m);
+        ll.ln_m.push(m.ln());
+        ll.ln_mx.push(m.ln() + f64::from(x).ln());
     }
     Ok(ll)
 }
@@ -168,7 +208,7 @@ impl GammaGamma {
             q: res.params[1],
             gamma: res.params[2],
         };
-        Ok((m, res, ll.x.len()))
+        Ok((m, res, ll.rows))
     }
 
     /// Total log-likelihood over the repeat buyers.
