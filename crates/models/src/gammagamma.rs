@@ -242,7 +242,7 @@ impl GammaGamma {
         let ll = repeat_buyers(x, monetary)?;
         let mean = ll.m.iter().sum::<f64>() / ll.m.len() as f64;
         let start = [1.0, 2.0, mean.max(1e-6)];
-        let start = warm_start(&ll, &start, opts, |d, s, o| maximise(d, s, o));
+        let start = warm_start(&ll, &start, opts, maximise);
         let res = maximise(&ll, &start, opts)?;
         let m = GammaGamma {
             p: res.params[0],
