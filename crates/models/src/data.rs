@@ -72,34 +72,23 @@ impl GroupedPatterns {
         g
     }
 
-    /// A stratified sample for a quick first fit: within each x group every `every`-th row,
-    /// reweighted so the group keeps its number of customers (groups of fewer rows are kept
-    /// whole). The likelihood of the sample estimates the whole one; its maximum is a close
-    /// starting point for the full fit.
+    /// A stratified sample for a quick first fit ([`stratified_sample`]). The likelihood of
+    /// the sample estimates the whole one; its maximum is a close starting point for the full
+    /// fit.
     pub fn subsample(&self, every: usize) -> Self {
-        let every = every.max(1);
-        let mut s = GroupedPatterns {
+        let sample = stratified_sample(&self.ranges, &self.weight, every);
+        let pick = |v: &[f64]| sample.rows.iter().map(|&i| v[i]).collect();
+        GroupedPatterns {
+            x: self.x.clone(),
+            t_x: pick(&self.t_x),
+            t: pick(&self.t),
+            it_x: sample.rows.iter().map(|&i| self.it_x[i]).collect(),
+            it: sample.rows.iter().map(|&i| self.it[i]).collect(),
+            weight: sample.weight,
+            ranges: sample.ranges,
             times: self.times.clone(),
             customers: self.customers,
-            ..Default::default()
-        };
-        for (&x, range) in self.x.iter().zip(&self.ranges) {
-            let start = s.t.len();
-            let rows = range.clone().step_by(every);
-            let total: f64 = self.weight[range.clone()].iter().sum();
-            let sampled: f64 = rows.clone().map(|i| self.weight[i]).sum();
-            let scale = total / sampled;
-            for i in rows {
-                s.t_x.push(self.t_x[i]);
-                s.t.push(self.t[i]);
-                s.weight.push(self.weight[i] * scale);
-                s.it_x.push(self.it_x[i]);
-                s.it.push(self.it[i]);
-            }
-            s.x.push(x);
-            s.ranges.push(start..s.t.len());
         }
-        s
     }
 
     /// Number of rows (patterns).
@@ -124,6 +113,39 @@ impl GroupedPatterns {
     pub fn pieces(&self, rows: Range<usize>) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
         pieces(&self.ranges, rows)
     }
+}
+
+/// Rows picked by [`stratified_sample`], with their new weights and group ranges.
+pub struct Sample {
+    /// Indices of the picked rows, group after group.
+    pub rows: Vec<usize>,
+    /// Each picked row's weight, scaled so its group keeps its total weight.
+    pub weight: Vec<f64>,
+    /// Range of each group among the picked rows.
+    pub ranges: Vec<Range<usize>>,
+}
+
+/// Within each of the contiguous groups `ranges`, every `every`-th row, reweighted so that the
+/// group keeps its number of customers (groups of fewer rows keep one row).
+pub fn stratified_sample(ranges: &[Range<usize>], weight: &[f64], every: usize) -> Sample {
+    let every = every.max(1);
+    let mut s = Sample {
+        rows: Vec::new(),
+        weight: Vec::new(),
+        ranges: Vec::with_capacity(ranges.len()),
+    };
+    for range in ranges {
+        let start = s.rows.len();
+        let picked = range.clone().step_by(every);
+        let total: f64 = weight[range.clone()].iter().sum();
+        let sampled: f64 = picked.clone().map(|i| weight[i]).sum();
+        for i in picked {
+            s.rows.push(i);
+            s.weight.push(weight[i] * total / sampled);
+        }
+        s.ranges.push(start..s.rows.len());
+    }
+    s
 }
 
 /// The (group index, rows) pieces of the contiguous groups `ranges` that intersect `rows`.
@@ -181,4 +203,23 @@ pub fn par_sum<const N: usize>(
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stratified_sample_keeps_every_group_and_its_weight() {
+        let ranges = [0..1, 1..40, 40..43];
+        let weight: Vec<f64> = (0..43).map(|i| 1.0 + (i % 3) as f64).collect();
+        let s = stratified_sample(&ranges, &weight, 16);
+        assert_eq!(s.rows, vec![0, 1, 17, 33, 40]);
+        assert_eq!(s.ranges, vec![0..1, 1..4, 4..5]);
+        for (r, sr) in ranges.iter().zip(&s.ranges) {
+            let whole: f64 = weight[r.clone()].iter().sum();
+            let sampled: f64 = s.weight[sr.clone()].iter().sum();
+            approx::assert_relative_eq!(whole, sampled, max_relative = 1e-12);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! the purchase process. Fitted on repeat buyers (x > 0) from their mean repeat spend.
 
 use crate::ModelError;
-use crate::data::{par_sum, pieces};
+use crate::data::{par_sum, pieces, stratified_sample};
 use crate::fit::{FitOptions, LogLikelihood, MleResult, Subsample, maximise, warm_start};
 use crate::special::{digamma, ln_gamma, trigamma};
 use serde::{Deserialize, Serialize};
@@ -130,35 +130,19 @@ impl Subsample for Ll {
     fn rows(&self) -> usize {
         self.rows
     }
-    /// Within each x group every `every`-th customer, reweighted so the group keeps its
-    /// number of customers (groups of fewer rows are kept whole).
+    /// A stratified sample by x ([`stratified_sample`]).
     fn subsample(&self, every: usize) -> Self {
-        let every = every.max(1);
-        let mut s = Ll {
-            x: vec![],
-            ranges: vec![],
-            m: vec![],
-            w: vec![],
-            ln_m: vec![],
-            ln_mx: vec![],
-            rows: 0,
-        };
-        for (&x, range) in self.x.iter().zip(&self.ranges) {
-            let start = s.m.len();
-            let rows = range.clone().step_by(every);
-            let total: f64 = self.w[range.clone()].iter().sum();
-            let sampled: f64 = rows.clone().map(|i| self.w[i]).sum();
-            for i in rows {
-                s.m.push(self.m[i]);
-                s.w.push(self.w[i] * total / sampled);
-                s.ln_m.push(self.ln_m[i]);
-                s.ln_mx.push(self.ln_mx[i]);
-            }
-            s.x.push(x);
-            s.ranges.push(start..s.m.len());
+        let sample = stratified_sample(&self.ranges, &self.w, every);
+        let pick = |v: &[f64]| sample.rows.iter().map(|&i| v[i]).collect();
+        Ll {
+            x: self.x.clone(),
+            ranges: sample.ranges,
+            m: pick(&self.m),
+            ln_m: pick(&self.ln_m),
+            ln_mx: pick(&self.ln_mx),
+            rows: sample.rows.len(),
+            w: sample.weight,
         }
-        s.rows = s.m.len();
-        s
     }
 }
 
