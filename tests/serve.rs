@@ -660,9 +660,10 @@ async fn hot_reload_under_load_switches_versions_once_and_survives_a_corrupt_fil
         std::fs::rename(&tmp, &path).unwrap();
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    // A valid new version (the same model, retrained at another time) ...
+    // A valid new version (another default discount rate: a change that affects scores, so a
+    // new content version; a new `trained_at` alone would keep the version) ...
     let text = std::fs::read_to_string(&path).unwrap();
-    let new = text.replacen("\"trained_at\": \"", "\"trained_at\": \"1", 1);
+    let new = text.replacen("\"rate\": 0.1,", "\"rate\": 0.11,", 1);
     assert_ne!(new, text);
     replace(&new);
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -877,4 +878,73 @@ async fn tls_health_and_metrics() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Code::NotFound);
+}
+
+/// One version per artefact: `inspect`, the manifest of a partitioned `score` run,
+/// `ListModels` and every `Score` response report the same string, and a hand edit that
+/// changes scores changes it (before, the CLI hashed the parameters and the server the bytes).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_the_manifest_and_the_server_report_one_version() {
+    let (dir, models) = models_dir();
+    let model = models.join("cdnow.json");
+    let inspected: serde_json::Value = serde_json::from_str(&ok(&retain(&[
+        "inspect",
+        model.to_str().unwrap(),
+        "--json",
+    ])))
+    .unwrap();
+    let version = inspected["version"].as_str().unwrap().to_string();
+    assert_eq!(version.len(), 12);
+
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(data("CDNOW_sample.txt"), input.join("part-1.txt")).unwrap();
+    let out = dir.path().join("scores");
+    ok(&retain(&[
+        "score",
+        "--model",
+        model.to_str().unwrap(),
+        "--transactions",
+        input.to_str().unwrap(),
+        "--as-of",
+        "1998-06-30",
+        "--output",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("_manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["model_version"].as_str(), Some(version.as_str()));
+
+    let server = start(&models, &[]);
+    let ch = channel(&server).await;
+    let listed = ModelsClient::new(ch.clone())
+        .list_models(pb::ListModelsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.models[0].version, version);
+    let scored = ScoringClient::new(ch)
+        .score(request("cdnow", summary(2, 10.0, 30.0)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(scored.model_version, version);
+
+    // A hand edit of a parameter: a new version from the CLI, though the stored one is stale.
+    let text = std::fs::read_to_string(&model).unwrap();
+    let edited = dir.path().join("edited.json");
+    std::fs::write(
+        &edited,
+        text.replacen("\"rate\": 0.1,", "\"rate\": 0.2,", 1),
+    )
+    .unwrap();
+    let again: serde_json::Value = serde_json::from_str(&ok(&retain(&[
+        "inspect",
+        edited.to_str().unwrap(),
+        "--json",
+    ])))
+    .unwrap();
+    assert_ne!(again["version"].as_str().unwrap(), version);
 }

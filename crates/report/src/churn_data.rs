@@ -1,6 +1,6 @@
 //! The numbers behind every plot of a churn-classifier report, from an artefact and a labelled
 //! customer table: probabilities and drivers come from the scoring path
-//! ([`score_churn`]), every figure of merit from [`retain_train::metrics`].
+//! ([`score_churn`]), every figure of merit from [`retain_score::metrics`].
 
 use crate::ReportError;
 use crate::curves::{Curve, pr_curve, roc_curve};
@@ -8,10 +8,10 @@ use crate::drivers::{Driver, global_drivers};
 use crate::gains::{Gains, gains};
 use crate::value_risk::{ValueRisk, value_risk};
 use retain_core::features::RawTable;
-use retain_train::churn_artefact::ChurnArtefact;
-use retain_train::churn_score::{ScoreOptions, score_churn};
+use retain_score::artefact::ChurnArtefact;
+use retain_score::churn_score::{ScoreOptions, score_churn};
+use retain_score::metrics::{CalibrationBin, Metrics, calibration_table};
 use retain_train::churn_train::split_label;
-use retain_train::metrics::{CalibrationBin, Metrics, calibration_table};
 
 /// Bins of the reliability curve.
 pub const CALIBRATION_BINS: usize = 10;

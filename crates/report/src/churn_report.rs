@@ -6,7 +6,7 @@ use crate::churn_data::{ChurnData, churn_data};
 use crate::figures::value_risk_figure;
 use crate::report::{Report, Table};
 use retain_core::features::RawTable;
-use retain_train::churn_artefact::ChurnArtefact;
+use retain_score::artefact::ChurnArtefact;
 
 /// Drivers shown in the drivers plot.
 pub const TOP_DRIVERS: usize = 15;

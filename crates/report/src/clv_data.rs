@@ -10,8 +10,8 @@ use crate::value_risk::{ValueRisk, clv_value_risk};
 use retain_core::summary::{Summaries, SummaryOptions, summarise};
 use retain_core::time::{Day, Duration};
 use retain_core::transactions::TransactionLog;
-use retain_train::artefact::ClvArtefact;
-use retain_train::holdout::{HoldoutMetrics, evaluate};
+use retain_score::artefact::ClvArtefact;
+use retain_score::holdout::{HoldoutMetrics, evaluate};
 
 /// Heat maps show frequencies up to this many repeat purchases at most.
 pub const MAX_HEAT_FREQUENCY: u32 = 40;

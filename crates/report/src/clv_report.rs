@@ -8,7 +8,7 @@ use crate::matrix::FrequencyRecency;
 use crate::report::{Report, Table};
 use retain_core::time::iso;
 use retain_core::transactions::TransactionLog;
-use retain_train::artefact::{ClvArtefact, FitInfo};
+use retain_score::artefact::{ClvArtefact, FitInfo};
 
 /// Builds the report of `art` on `log` (`source` names the log on the page).
 pub fn clv_report(
@@ -220,7 +220,7 @@ fn period_figure(d: &ClvData, model: &str, units: &str) -> Figure {
 fn holdout_figure(d: &ClvData, model: &str, units: &str) -> Option<Figure> {
     let h = d.holdout.as_ref()?;
     let rows: Vec<_> = h.by_frequency.iter().filter(|r| r.customers > 0).collect();
-    let last = retain_train::holdout::FREQUENCY_CAP;
+    let last = retain_score::holdout::FREQUENCY_CAP;
     Some(Figure {
         name: "holdout_by_frequency".into(),
         caption: format!(

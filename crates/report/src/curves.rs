@@ -1,9 +1,9 @@
 //! ROC and precision–recall curves of a churn classifier: one point per distinct score
 //! threshold (tied scores form one step), highest threshold first, so that the areas computed
-//! from the points are the metrics of [`retain_train::metrics`].
+//! from the points are the metrics of [`retain_score::metrics`].
 
 use crate::ReportError;
-use retain_train::metrics::{average_precision, roc_auc};
+use retain_score::metrics::{average_precision, roc_auc};
 
 /// A curve as parallel x and y coordinates.
 #[derive(Debug, Clone, PartialEq, Default)]

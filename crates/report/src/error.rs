@@ -2,8 +2,8 @@
 
 use retain_core::CoreError;
 use retain_models::ModelError;
+use retain_score::metrics::MetricError;
 use retain_train::TrainError;
-use retain_train::metrics::MetricError;
 
 /// Why a report could not be built or written.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +14,12 @@ pub enum ReportError {
     /// Reading, scoring or evaluating failed.
     #[error(transparent)]
     Train(#[from] TrainError),
+    /// Loading an artefact or scoring failed.
+    #[error(transparent)]
+    Score(#[from] retain_score::ScoreError),
+    /// Reading a file failed.
+    #[error(transparent)]
+    Io(#[from] retain_io::IoError),
     /// Summarising the log failed.
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -3,7 +3,7 @@
 //! many times the base rate that is.
 
 use crate::ReportError;
-use retain_train::metrics::top_decile_lift;
+use retain_score::metrics::top_decile_lift;
 
 /// Gains and lift at each percentile of customers.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +19,7 @@ pub struct Gains {
 }
 
 /// Gains at every percentile. The top `q` is the first ⌈q·n⌉ rows by descending score, ties
-/// in original row order, as [`retain_train::metrics::lift_at`] counts them.
+/// in original row order, as [`retain_score::metrics::lift_at`] counts them.
 pub fn gains(y: &[bool], p: &[f64]) -> Result<Gains, ReportError> {
     let top_decile_lift = top_decile_lift(y, p)?;
     let n = y.len();

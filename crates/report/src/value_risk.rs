@@ -2,7 +2,7 @@
 //! [`RiskTiers`]), with their count, CLV and value at risk per cell: where the valuable
 //! customers who are drifting away are.
 //!
-//! For a CLV model the grid is the one `retain score` reports ([`retain_train::segments`]):
+//! For a CLV model the grid is the one `retain score` reports ([`retain_score::segments`]):
 //! value tiers by CLV percentile against the artefact's reference sample of its training base
 //! (the built-in rules: high ≥ 80th, medium ≥ 50th percentile), risk tiers from the rules or
 //! the defaults. For a churn classifier with a margin, the value tiers rank the subscription
@@ -11,10 +11,10 @@
 use crate::ReportError;
 use retain_core::summary::Summaries;
 use retain_core::time::Duration;
-use retain_train::artefact::ClvArtefact;
-use retain_train::churn_value::RiskTiers;
-use retain_train::score::{Detail, Scorer, score};
-use retain_train::segments::{ReferenceBase, SegmentRules, Segmenter, TIERS, ValueRiskGrid};
+use retain_score::artefact::ClvArtefact;
+use retain_score::churn_value::RiskTiers;
+use retain_score::score::{Detail, Scorer, score};
+use retain_score::segments::{ReferenceBase, SegmentRules, Segmenter, TIERS, ValueRiskGrid};
 
 /// Risk tiers, riskiest first, as [`RiskTiers::tier`] names them.
 pub const RISK_TIERS: [&str; 3] = ["high", "medium", "low"];

@@ -6,9 +6,9 @@ use super::data::{self, DataArgs, OnBadRow};
 use anyhow::{Context, Result, bail};
 use retain_core::summary::{Summaries, SummaryOptions, summarise};
 use retain_core::time::{Day, TimeUnit, parse_date};
-use retain_train::artefact::ClvArtefact;
-use retain_train::artefact::DataFormat;
-use retain_train::summary_table::{SummaryColumns, SummaryFrame, read_summaries};
+use retain_io::summary_table::{SummaryColumns, SummaryFrame, read_summaries};
+use retain_score::artefact::ClvArtefact;
+use retain_score::artefact::DataFormat;
 use std::path::{Path, PathBuf};
 
 /// How to turn one input file into summaries in the model's unit.

@@ -4,12 +4,12 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use polars::prelude::{Column, DataFrame};
 use retain_core::features::{RawColumn, RawTable};
-use retain_train::campaign::{
+use retain_io::table::read_table;
+use retain_io::write::write_frame;
+use retain_score::campaign::{
     CampaignPlan, CampaignRates, Contact, SegmentLine, check_budget, check_cost, check_rate,
     plan_campaign, segment_lines,
 };
-use retain_train::table::read_table;
-use retain_train::write::write_frame;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

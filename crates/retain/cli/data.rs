@@ -3,10 +3,10 @@
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use retain_core::transactions::TransactionLog;
-use retain_train::artefact::DataFormat;
-use retain_train::read::{
+use retain_io::read::{
     BadRowPolicy, ColumnRef, Delimiter, ReadOptions, ReadReport, read_transactions,
 };
+use retain_score::artefact::DataFormat;
 use std::path::Path;
 
 /// What to do with a row that cannot be parsed.

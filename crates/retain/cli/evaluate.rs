@@ -4,10 +4,10 @@
 use super::data::single_byte_delimiter;
 use anyhow::Result;
 use clap::Args;
-use retain_train::churn_artefact::ChurnArtefact;
+use retain_io::table::read_table;
+use retain_score::artefact::ChurnArtefact;
+use retain_score::metrics::Metrics;
 use retain_train::churn_train::split_label;
-use retain_train::metrics::Metrics;
-use retain_train::table::read_table;
 use std::path::PathBuf;
 
 /// Flags of `retain evaluate`.

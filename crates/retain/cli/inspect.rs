@@ -4,8 +4,8 @@ use super::report;
 use anyhow::Result;
 use clap::Args;
 use retain_models::classifier::model::Classifier;
-use retain_train::artefact::{ClvArtefact, artefact_kind};
-use retain_train::churn_artefact::ChurnArtefact;
+use retain_score::artefact::Artefact;
+use retain_score::artefact::ChurnArtefact;
 use std::path::PathBuf;
 
 /// Flags of `retain inspect`.
@@ -20,10 +20,10 @@ pub struct InspectArgs {
 
 /// Runs `retain inspect`.
 pub fn run(a: InspectArgs) -> Result<()> {
-    if artefact_kind(&a.model)? == "churn" {
-        return churn(&a);
-    }
-    let art = ClvArtefact::load(&a.model)?;
+    let art = match Artefact::load(&a.model)? {
+        Artefact::Churn(art) => return churn(&a, &art),
+        Artefact::Clv(art) => art,
+    };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&art)?);
     } else {
@@ -32,8 +32,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
     Ok(())
 }
 
-fn churn(a: &InspectArgs) -> Result<()> {
-    let art = ChurnArtefact::load(&a.model)?;
+fn churn(a: &InspectArgs, art: &ChurnArtefact) -> Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&art)?);
         return Ok(());

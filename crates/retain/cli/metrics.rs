@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use polars::prelude::{Column, DataFrame};
 use retain_core::engagement::{Engagement, Period, engagement};
-use retain_train::write::write_frame;
+use retain_io::write::write_frame;
 use std::path::PathBuf;
 
 /// Flags of `retain metrics`.

@@ -1,6 +1,6 @@
 //! Text rendering of a CLV artefact, shared by `train` and `inspect`.
 
-use retain_train::artefact::{ClvArtefact, FitInfo};
+use retain_score::artefact::{ClvArtefact, FitInfo};
 use std::fmt::Write;
 
 fn params(out: &mut String, fit: &FitInfo) {
@@ -76,7 +76,7 @@ pub fn render(a: &ClvArtefact) -> String {
             "x", "customers", "actual", "predicted"
         );
         for r in h.by_frequency.iter().filter(|r| r.customers > 0) {
-            let label = if r.x == retain_train::holdout::FREQUENCY_CAP {
+            let label = if r.x == retain_score::holdout::FREQUENCY_CAP {
                 format!("{}+", r.x)
             } else {
                 r.x.to_string()

@@ -4,13 +4,12 @@ use super::data::{self, DataArgs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use retain_core::time::{Duration, parse_date};
+use retain_io::table::read_table;
 use retain_report::churn_report::churn_report;
 use retain_report::clv_data::ClvOptions;
 use retain_report::clv_report::clv_report;
 use retain_report::output::write_report;
-use retain_train::artefact::{ClvArtefact, artefact_kind};
-use retain_train::churn_artefact::ChurnArtefact;
-use retain_train::table::read_table;
+use retain_score::artefact::Artefact;
 use std::path::{Path, PathBuf};
 
 /// Flags of `retain report`.
@@ -45,46 +44,48 @@ pub struct ReportArgs {
 
 /// Runs `retain report`.
 pub fn run(a: ReportArgs) -> Result<()> {
-    let report = if artefact_kind(&a.model)? == "churn" {
-        let Some(path) = &a.data_file else {
-            bail!("a churn classifier's report needs a labelled customer table (--data)");
-        };
-        let art = ChurnArtefact::load(&a.model)?;
-        let delimiter = data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
-        let table = read_table(path, delimiter)?;
-        churn_report(&art, table, &file_name(path))
-            .with_context(|| format!("reporting on {}", path.display()))?
-    } else {
-        let Some(path) = &a.transactions else {
-            bail!("a CLV model's report needs a transaction log (--transactions)");
-        };
-        let art = ClvArtefact::load(&a.model)?;
-        let format = a.data.format(Some(&art.data.format));
-        let (log, _) = data::read(path, &format, a.data.on_bad_row)?;
-        let calibration = a
-            .calibration_end
-            .clone()
-            .unwrap_or_else(|| art.data.calibration_end.clone());
-        let calibration_end = parse_date(&calibration).context("--calibration-end")?;
-        let observation_end = match &a.observation_end {
-            Some(d) => parse_date(d).context("--observation-end")?,
-            None => log
-                .span()
-                .map(|(_, last)| last)
-                .context("the log is empty")?,
-        };
-        if observation_end < calibration_end {
-            bail!(
-                "--observation-end {observation_end} is before the calibration end {calibration}"
-            );
+    let report = match Artefact::load(&a.model)? {
+        Artefact::Churn(art) => {
+            let Some(path) = &a.data_file else {
+                bail!("a churn classifier's report needs a labelled customer table (--data)");
+            };
+            let delimiter =
+                data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
+            let table = read_table(path, delimiter)?;
+            churn_report(&art, table, &file_name(path))
+                .with_context(|| format!("reporting on {}", path.display()))?
         }
-        let options = ClvOptions {
-            calibration_end,
-            observation_end,
-            horizon: a.horizon,
-        };
-        clv_report(&art, &log, &options, &file_name(path))
-            .with_context(|| format!("reporting on {}", path.display()))?
+        Artefact::Clv(art) => {
+            let Some(path) = &a.transactions else {
+                bail!("a CLV model's report needs a transaction log (--transactions)");
+            };
+            let format = a.data.format(Some(&art.data.format));
+            let (log, _) = data::read(path, &format, a.data.on_bad_row)?;
+            let calibration = a
+                .calibration_end
+                .clone()
+                .unwrap_or_else(|| art.data.calibration_end.clone());
+            let calibration_end = parse_date(&calibration).context("--calibration-end")?;
+            let observation_end = match &a.observation_end {
+                Some(d) => parse_date(d).context("--observation-end")?,
+                None => log
+                    .span()
+                    .map(|(_, last)| last)
+                    .context("the log is empty")?,
+            };
+            if observation_end < calibration_end {
+                bail!(
+                    "--observation-end {observation_end} is before the calibration end {calibration}"
+                );
+            }
+            let options = ClvOptions {
+                calibration_end,
+                observation_end,
+                horizon: a.horizon,
+            };
+            clv_report(&art, &log, &options, &file_name(path))
+                .with_context(|| format!("reporting on {}", path.display()))?
+        }
     };
     let written = write_report(&report, &a.out)
         .with_context(|| format!("writing the report to {}", a.out.display()))?;

@@ -9,21 +9,22 @@ use polars::prelude::Column;
 use retain_core::summary::Summaries;
 use retain_core::time::TimeUnit;
 use retain_core::time::{DiscountRate, Duration};
+use retain_io::sink::BackgroundSink;
+use retain_io::summary_table::SummaryFrame;
+use retain_io::table::read_table;
+use retain_io::write::write_frame;
 use retain_models::clv::ClvSpec;
-use retain_train::artefact::{ClvArtefact, artefact_kind};
-use retain_train::batch::PartitionTotals;
-use retain_train::churn_artefact::ChurnArtefact;
-use retain_train::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame_ranked};
-use retain_train::churn_value::RiskTiers;
-use retain_train::score::{Detail, ScoreTable, Scorer, score};
-use retain_train::segments::{
+use retain_score::artefact::ChurnArtefact;
+use retain_score::artefact::{Artefact, ClvArtefact};
+use retain_score::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame_ranked};
+use retain_score::churn_value::RiskTiers;
+use retain_score::manifest::PartitionTotals;
+use retain_score::score::{Detail, ScoreTable, Scorer, score};
+use retain_score::score_file::{to_frame, to_frame_with_ids};
+use retain_score::segments::{
     ChurnRanker, ChurnRanks, ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter,
     ValueRiskGrid,
 };
-use retain_train::sink::BackgroundSink;
-use retain_train::summary_table::SummaryFrame;
-use retain_train::table::read_table;
-use retain_train::write::{to_frame, to_frame_with_ids, write_frame};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -72,7 +73,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     medium_risk: Option<f64>,
     /// CLV models: segment rules (TOML: RFM segments, value-tier CLV percentiles, risk tiers)
-    /// [default: the built-in rules, crates/train/src/segments/default.toml].
+    /// [default: the built-in rules, crates/score/src/segments/default.toml].
     #[arg(long)]
     segments: Option<PathBuf>,
     /// Churn classifiers: drivers (top contributing input columns) per customer; 0 skips them.
@@ -137,10 +138,10 @@ impl OutputFormat {
 
 /// Runs `retain score`.
 pub fn run(a: ScoreArgs) -> Result<()> {
-    if artefact_kind(&a.model)? == "churn" {
-        return churn(a);
-    }
-    let art = ClvArtefact::load(&a.model)?;
+    let art = match Artefact::load(&a.model)? {
+        Artefact::Churn(art) => return churn(a, *art),
+        Artefact::Clv(art) => *art,
+    };
     let (input, source) = SummarySource::from_flags(
         a.transactions.as_ref(),
         a.summaries.as_ref(),
@@ -315,7 +316,7 @@ fn segmenter(
 /// changed rules rescore the partitions).
 fn rules_fingerprint(s: &Segmenter) -> String {
     let text = format!("{:?}", s.rules());
-    retain_train::batch::fingerprint_bytes(text.as_bytes())
+    retain_io::fingerprint::short_of_bytes(text.as_bytes())
 }
 
 /// Totals of a segmented score table: risk tiers, value × risk grid, per-segment totals.
@@ -410,8 +411,7 @@ fn clv_partitioned(
 }
 
 /// `retain score` with a churn classifier.
-fn churn(a: ScoreArgs) -> Result<()> {
-    let art = ChurnArtefact::load(&a.model)?;
+fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
     let path = a
         .data_file
         .as_ref()
@@ -428,7 +428,7 @@ fn churn(a: ScoreArgs) -> Result<()> {
         .reference
         .as_ref()
         .map(|r| ChurnRanker::new(r, rules.value_tiers));
-    let frame = |scores: &retain_train::churn_score::ChurnScores| {
+    let frame = |scores: &retain_score::churn_score::ChurnScores| {
         let ranks = ranker.as_ref().map(|r| r.ranks(scores));
         let df = to_frame_ranked(scores, ranks.as_ref())?;
         let grid = match (&ranks, &scores.value) {
@@ -454,7 +454,7 @@ fn churn(a: ScoreArgs) -> Result<()> {
     };
     if score_batch::is_partitioned(path) {
         // The artefact's content hash, as the server reports it.
-        let version = retain_train::online::LoadedModel::from_file(&a.model)
+        let version = retain_score::online::LoadedModel::from_file(&a.model)
             .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?
             .version;
         let settings = format!(

@@ -9,10 +9,10 @@
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use polars::prelude::DataFrame;
-use retain_train::batch::{
-    Manifest, PartitionRecord, PartitionTotals, fingerprint, output_name, partitions,
-};
-use retain_train::write::write_frame;
+use retain_io::fingerprint::of_file as fingerprint;
+use retain_io::partitions::{output_name, partitions};
+use retain_io::write::write_frame;
+use retain_score::manifest::{Manifest, PartitionRecord, PartitionTotals};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -65,10 +65,10 @@ pub struct BatchSummary {
     pub tiers: Tiers,
     /// The value × risk grid, for segmented CLV scores.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value_risk: Option<retain_train::segments::ValueRiskGrid>,
+    pub value_risk: Option<retain_score::segments::ValueRiskGrid>,
     /// Totals per RFM segment, for segmented CLV scores.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub segments: Option<retain_train::segments::SegmentTotals>,
+    pub segments: Option<retain_score::segments::SegmentTotals>,
     /// Seconds of this run.
     pub seconds: f64,
     /// Output directory.
@@ -195,7 +195,7 @@ pub fn run(
             failed.len(),
             inputs.len(),
             failed.join(", "),
-            job.out_dir.join(retain_train::batch::MANIFEST).display()
+            job.out_dir.join(retain_score::manifest::MANIFEST).display()
         );
     }
     let mut totals = PartitionTotals::default();

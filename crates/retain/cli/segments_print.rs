@@ -1,7 +1,7 @@
 //! Text rendering of the value × risk grid and per-segment totals, shared by single-file and
 //! partitioned `retain score` runs.
 
-use retain_train::segments::{SegmentTotals, TIERS, ValueRiskGrid};
+use retain_score::segments::{SegmentTotals, TIERS, ValueRiskGrid};
 
 /// Prints the grid (rows: value tier, columns: risk tier; customers and value at risk) and
 /// the segments by value at risk, largest first.

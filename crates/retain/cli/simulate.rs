@@ -8,7 +8,7 @@ use retain_models::gammagamma::GammaGamma;
 use retain_models::mbgnbd::MbgNbd;
 use retain_models::model::PurchaseModel;
 use retain_models::paretonbd::ParetoNbd;
-use retain_train::artefact::ClvArtefact;
+use retain_score::artefact::ClvArtefact;
 use retain_train::simulate_log::{SimulationSpec, write_partitions};
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{TimeUnit, parse_date};
-use retain_train::write::{summaries_frame, write_frame};
+use retain_io::write::{summaries_frame, write_frame};
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -8,9 +8,9 @@ use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{DiscountRate, Duration, TimeUnit, iso, parse_date};
 use retain_models::fit::FitOptions;
 use retain_models::model::PurchaseKind;
-use retain_train::artefact::{self, ClvArtefact, ClvDefaults, DataInfo};
+use retain_score::artefact::{self, ClvArtefact, ClvDefaults, DataInfo};
+use retain_score::segments::ReferenceBase;
 use retain_train::clv_train::{ClvTraining, train_clv};
-use retain_train::segments::ReferenceBase;
 use std::path::{Path, PathBuf};
 
 /// What to train.
@@ -114,19 +114,20 @@ fn clv(a: ClvArgs) -> Result<()> {
             (None, None)
         }
     };
-    let fingerprint = artefact::fingerprint(&a.transactions)?;
+    let fingerprint = retain_io::fingerprint::of_file(&a.transactions)?;
     // The reference for ranks and segments: the whole base as of the observation end.
     let base = summarise(&log, &SummaryOptions::new(a.time_unit, observation_end))?;
     let reference = ReferenceBase::sample(&base, iso(observation_end));
     let out = with_json_extension(&a.out);
-    let art = ClvArtefact {
+    let mut art = ClvArtefact {
         format: artefact::FORMAT.into(),
         format_version: artefact::FORMAT_VERSION,
         name: out
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default(),
-        version: ClvArtefact::content_version(&chosen.model, &spend, &fingerprint),
+        // Set from the content by `save`.
+        version: String::new(),
         retain_version: env!("CARGO_PKG_VERSION").into(),
         trained_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         training_command: std::env::args()

@@ -5,14 +5,14 @@ use anyhow::{Context, Result};
 use clap::Args;
 use retain_core::features::PipelineSpec;
 use retain_core::time::{DiscountRate, Duration};
-use retain_train::artefact::{self, FORMAT, FORMAT_VERSION};
-use retain_train::churn_artefact::{ChurnArtefact, ChurnData, KIND};
-use retain_train::churn_score::{ScoreOptions, score_churn};
+use retain_io::table::read_table;
+use retain_score::artefact::{CHURN_KIND as KIND, ChurnArtefact, ChurnData};
+use retain_score::artefact::{FORMAT, FORMAT_VERSION};
+use retain_score::churn_score::{ScoreOptions, score_churn};
+use retain_score::churn_value::{RiskTiers, ValueSpec};
+use retain_score::metrics::MetricKind;
+use retain_score::segments::ChurnReference;
 use retain_train::churn_train::{ChurnSpec, parse_candidates, split_label, train_churn};
-use retain_train::churn_value::{RiskTiers, ValueSpec};
-use retain_train::metrics::MetricKind;
-use retain_train::segments::ChurnReference;
-use retain_train::table::read_table;
 use std::path::PathBuf;
 
 /// The long help of `retain train churn`, with the subscription CLV formula.
@@ -165,6 +165,8 @@ pub fn run(a: ChurnArgs) -> Result<()> {
         format: FORMAT.into(),
         format_version: FORMAT_VERSION,
         kind: KIND.into(),
+        // Set from the content by `save`.
+        version: String::new(),
         name: out
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
@@ -181,7 +183,7 @@ pub fn run(a: ChurnArgs) -> Result<()> {
                 .file_name()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default(),
-            fingerprint: artefact::fingerprint(&a.data)?,
+            fingerprint: retain_io::fingerprint::of_file(&a.data)?,
             rows: data.y.len(),
             positives: data.y.iter().filter(|&&v| v).count(),
             target: a.target,
@@ -198,7 +200,7 @@ pub fn run(a: ChurnArgs) -> Result<()> {
     let training = read_table(&a.data, a.delimiter as u8)?;
     let options = ScoreOptions { tiers, drivers: 0 };
     let reference = ChurnReference::of(&score_churn(&art, training, &options)?);
-    let art = ChurnArtefact {
+    let mut art = ChurnArtefact {
         reference: Some(reference),
         ..art
     };

@@ -7,12 +7,12 @@ use clap::{Args, ValueEnum};
 use polars::prelude::{Column, DataFrame};
 use retain_core::summary::Summaries;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
-use retain_train::artefact::{ClvArtefact, artefact_kind};
-use retain_train::churn_artefact::ChurnArtefact;
-use retain_train::churn_score::{ScoreOptions, score_churn};
-use retain_train::table::read_table;
-use retain_train::whatif::{self, Btyd, Mode, Scenario};
-use retain_train::write::write_frame;
+use retain_io::table::read_table;
+use retain_io::write::write_frame;
+use retain_score::artefact::ChurnArtefact;
+use retain_score::artefact::{Artefact, ClvArtefact};
+use retain_score::churn_score::{ScoreOptions, score_churn};
+use retain_score::whatif::{self, Btyd, Mode, Scenario};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -121,10 +121,9 @@ struct Report {
 
 /// Runs `retain whatif`.
 pub fn run(a: WhatifArgs) -> Result<()> {
-    let report = if artefact_kind(&a.model)? == "churn" {
-        churn(&a)?
-    } else {
-        btyd(&a)?
+    let report = match Artefact::load(&a.model)? {
+        Artefact::Churn(art) => churn(&a, &art)?,
+        Artefact::Clv(art) => btyd(&a, &art)?,
     };
     if let Some(out) = &a.output {
         write_table(&report, out)?;
@@ -154,8 +153,7 @@ fn load_summaries(a: &WhatifArgs, art: &ClvArtefact) -> Result<Summaries> {
     Ok(source.load(path)?.0)
 }
 
-fn btyd(a: &WhatifArgs) -> Result<Report> {
-    let art = ClvArtefact::load(&a.model)?;
+fn btyd(a: &WhatifArgs, art: &ClvArtefact) -> Result<Report> {
     let summaries = load_summaries(a, &art)?;
     let horizon = a.horizon.unwrap_or(Duration::new(52.0, TimeUnit::Week));
     let spec = art.clv_spec(horizon, a.clv_step, a.discount);
@@ -163,7 +161,7 @@ fn btyd(a: &WhatifArgs) -> Result<Report> {
         ModeArg::Dropout => Mode::Dropout,
         ModeArg::PAlive => Mode::PAlive,
     };
-    let scenarios = whatif::btyd_whatif(&Btyd::from(&art), &summaries, &spec, mode, &a.uplift)?;
+    let scenarios = whatif::btyd_whatif(&Btyd::from(art), &summaries, &spec, mode, &a.uplift)?;
     let p = &art.purchase;
     Ok(Report {
         model: art.name.clone(),
@@ -185,8 +183,7 @@ fn btyd(a: &WhatifArgs) -> Result<Report> {
     })
 }
 
-fn churn(a: &WhatifArgs) -> Result<Report> {
-    let art = ChurnArtefact::load(&a.model)?;
+fn churn(a: &WhatifArgs, art: &ChurnArtefact) -> Result<Report> {
     if a.mode == ModeArg::PAlive {
         bail!("--mode p-alive is for CLV models; a churn classifier scales its churn probability");
     }

@@ -4,7 +4,7 @@ use crate::pb::v1 as pb;
 use pb::feature_value::Value;
 use pb::score_request::Input as PbInput;
 use retain_core::time::{Day, Duration, TimeUnit};
-use retain_train::online::{FeatureInput, Input, OnlineError, OnlineScore};
+use retain_score::online::{FeatureInput, Input, OnlineError, OnlineScore};
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> OnlineError {
     OnlineError::Invalid {

@@ -5,7 +5,7 @@
 //! - [`convert`]: protobuf ↔ domain conversions naming the field at fault.
 //! - [`guard`]: bearer token, concurrency limit, deadlines and request metrics.
 //! - [`scoring`], [`models`]: the two `retain.v1` services (thin layers over
-//!   `retain_train::online`).
+//!   `retain_score::online`).
 //!
 //! Standard `grpc.health.v1.Health` and server reflection (v1 and v1alpha) are served beside
 //! them; Prometheus metrics on `--metrics-addr`.
@@ -152,7 +152,7 @@ async fn serve(a: ServeArgs) -> Result<()> {
         tracing::info!(%addr, "Prometheus metrics at /metrics");
     }
     let (health, health_service) = tonic_health::server::health_reporter();
-    let rules = retain_train::segments::SegmentRules::load_or_builtin(a.segments.as_deref())?;
+    let rules = retain_score::segments::SegmentRules::load_or_builtin(a.segments.as_deref())?;
     let registry = Arc::new(Registry::new(
         a.models.clone(),
         a.default_model.clone(),

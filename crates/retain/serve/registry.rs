@@ -7,8 +7,8 @@
 //! that model already being served (if any) stays in place.
 
 use arc_swap::ArcSwap;
-use retain_train::online::LoadedModel;
-use retain_train::segments::SegmentRules;
+use retain_score::online::LoadedModel;
+use retain_score::segments::SegmentRules;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! `retain.v1.Scoring`: one customer, a batch, or a bidirectional stream. A thin layer: the
-//! request is converted ([`super::convert`]), scored by [`retain_train::online::score_one`],
+//! request is converted ([`super::convert`]), scored by [`retain_score::online::score_one`],
 //! and the outcome mapped to a status naming the field at fault.
 
 use super::convert;
@@ -9,7 +9,7 @@ use crate::pb::v1 as pb;
 use futures_util::StreamExt as _;
 use pb::scoring_server::Scoring;
 use rayon::prelude::*;
-use retain_train::online::{OnlineError, score_one};
+use retain_score::online::{OnlineError, score_one};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! `retain.v1.Segments`: campaign lists from the latest batch scores (`--scores PATH`). A thin
-//! layer over [`retain_train::score_store`]: the scores are held in memory, swapped atomically
+//! layer over [`retain_score::score_store`]: the scores are held in memory, swapped atomically
 //! when the file (or a partition of the directory) is replaced, and a reload that fails keeps
 //! the previous scores serving.
 
@@ -7,8 +7,8 @@ use super::guard::Guard;
 use crate::pb::v1 as pb;
 use arc_swap::ArcSwapOption;
 use pb::segments_server::Segments;
-use retain_train::score_store::{Filter, ScoreStore};
-use retain_train::segments::{GroupTotals, TIERS};
+use retain_score::score_store::{Filter, ScoreStore};
+use retain_score::segments::{GroupTotals, TIERS};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -33,7 +33,7 @@ pub struct ScoreSource {
 
 /// Sizes and modification times of the scores' files, to notice a replacement.
 fn state(path: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    retain_train::batch::partitions(path)
+    retain_io::partitions::partitions(path)
         .unwrap_or_default()
         .into_iter()
         .map(|p| {
@@ -150,7 +150,7 @@ fn totals(t: &GroupTotals) -> pb::GroupTotals {
 
 /// Page tokens: opaque to callers, tied to the scores version and the filter.
 mod token {
-    use retain_train::batch::fingerprint_bytes;
+    use retain_io::fingerprint::short_of_bytes as fingerprint_bytes;
 
     pub fn encode(version: &str, filter: &str, row: usize) -> String {
         let text = format!("{version}:{}:{row}", fingerprint_bytes(filter.as_bytes()));

@@ -8,9 +8,9 @@
 //! - drivers (exact contributions / TreeSHAP) per second.
 
 use retain_core::features::PipelineSpec;
+use retain_io::table::read_table;
+use retain_score::metrics::MetricKind;
 use retain_train::churn_train::{Candidate, ChurnSpec, fit_candidate, split_label, train_churn};
-use retain_train::metrics::MetricKind;
-use retain_train::table::read_table;
 use std::path::Path;
 use std::time::Instant;
 

@@ -6,14 +6,15 @@
 
 use crate::TrainError;
 use crate::cv::stratified_folds;
-use crate::metrics::{MeanStd, MetricKind, Metrics};
 use rayon::prelude::*;
 use retain_core::features::{FeaturePipeline, PipelineSpec, RawColumn, RawTable};
-use retain_models::classifier::calibration::{CalibrationChoice, Calibrator, choose_calibration};
+use retain_models::classifier::calibration::{Calibrator, choose_calibration};
 use retain_models::classifier::logistic::Logistic;
 use retain_models::classifier::model::Classifier;
 use retain_models::classifier::trees::forest::{Forest, ForestParams};
 use retain_models::classifier::trees::gbdt::{Gbdt, GbdtParams};
+use retain_score::churn_model::{CvReport, FittedChurn};
+use retain_score::metrics::{MeanStd, MetricKind, Metrics};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
@@ -247,37 +248,6 @@ pub fn take_rows(t: &RawTable, rows: &[usize]) -> RawTable {
     }
 }
 
-/// A fitted pipeline, classifier and probability calibration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FittedChurn {
-    /// Feature transforms.
-    pub pipeline: FeaturePipeline,
-    /// The classifier on the transformed features.
-    pub model: Classifier,
-    /// Map from the classifier's probability to a calibrated one.
-    pub calibrator: Calibrator,
-}
-
-impl FittedChurn {
-    /// Calibrated P(churn) of every row of `table`.
-    pub fn predict(&self, table: &RawTable) -> Result<Vec<f64>, TrainError> {
-        let x = self.pipeline.transform(table)?;
-        let mut p = vec![0.0; x.n_rows];
-        self.model.predict_batch(&x.data, x.n_features, &mut p);
-        for v in &mut p {
-            *v = self.calibrator.apply(*v);
-        }
-        Ok(p)
-    }
-
-    /// Checks a fitted model loaded from an artefact.
-    pub fn validate(&self) -> Result<(), TrainError> {
-        self.model.validate(self.pipeline.n_features())?;
-        self.calibrator.validate()?;
-        Ok(())
-    }
-}
-
 /// Fits the pipeline and one candidate on `rows` of `data` (no calibration).
 pub fn fit_candidate(
     data: &Labelled,
@@ -323,39 +293,6 @@ pub fn fit_candidate(
         model,
         calibrator: Calibrator::Identity,
     })
-}
-
-/// Cross-validation results of one candidate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CvReport {
-    /// Candidate name.
-    pub model: String,
-    /// Folds.
-    pub folds: usize,
-    /// Seed of the fold assignment.
-    pub seed: u64,
-    /// Metrics of each fold's held-out rows (calibrated as chosen).
-    pub per_fold: Vec<Metrics>,
-    /// Mean ± std over folds of each metric, by metric name.
-    pub summary: Vec<(String, MeanStd)>,
-    /// Metrics of the pooled out-of-fold predictions (calibrated as chosen).
-    pub pooled: Metrics,
-    /// Pooled metrics before calibration.
-    pub uncalibrated: Metrics,
-    /// The calibration chosen and each method's cross-validated log loss.
-    pub calibration: Option<CalibrationChoice>,
-    /// Wall time of this candidate's cross-validation, seconds.
-    pub seconds: f64,
-}
-
-impl CvReport {
-    /// Mean over folds of `metric`.
-    pub fn mean(&self, metric: MetricKind) -> f64 {
-        self.summary
-            .iter()
-            .find(|(n, _)| n == metric.name())
-            .map_or(f64::NAN, |(_, ms)| ms.mean)
-    }
 }
 
 /// Stratified k-fold cross-validation of one candidate (folds run in parallel). Calibration,

@@ -2,13 +2,13 @@
 //! Gamma-Gamma spend → holdout evaluation → choice of the best candidate.
 
 use crate::TrainError;
-use crate::artefact::{Candidate, FitInfo, Param};
-use crate::holdout::evaluate;
 use retain_core::patterns::Patterns;
 use retain_core::summary::{Summaries, SummaryOptions};
 use retain_models::fit::{FitOptions, MleResult};
 use retain_models::gammagamma::GammaGamma;
 use retain_models::model::PurchaseKind;
+use retain_score::artefact::{Candidate, FitInfo, Param};
+use retain_score::holdout::evaluate;
 use std::time::Instant;
 
 /// What to train.

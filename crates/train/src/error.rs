@@ -2,41 +2,28 @@
 
 use thiserror::Error;
 
-/// What can go wrong while training, evaluating, scoring or handling artefacts.
+/// What can go wrong while training or simulating.
 #[derive(Debug, Error)]
 pub enum TrainError {
-    /// Reading input data failed.
+    /// Reading or writing a file failed.
     #[error(transparent)]
-    Read(#[from] crate::read::ReadError),
+    Io(#[from] retain_io::IoError),
+    /// Scoring, an artefact or a metric failed.
+    #[error(transparent)]
+    Score(#[from] retain_score::ScoreError),
     /// A model could not be fitted or evaluated.
     #[error(transparent)]
     Model(#[from] retain_models::ModelError),
     /// A metric could not be computed.
     #[error(transparent)]
-    Metric(#[from] crate::metrics::MetricError),
+    Metric(#[from] retain_score::metrics::MetricError),
     /// The feature pipeline refused the data.
     #[error(transparent)]
     Feature(#[from] retain_core::features::FeatureError),
     /// Summaries could not be built.
     #[error(transparent)]
     Core(#[from] retain_core::CoreError),
-    /// An artefact is unreadable, corrupt or of another format version.
-    #[error("model artefact {path}: {reason}")]
-    Artefact {
-        /// The artefact's path.
-        path: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// Writing output failed.
-    #[error("writing {path}: {reason}")]
-    Write {
-        /// The output path.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-    /// The request is inconsistent.
+    /// The training request or data are inconsistent.
     #[error("{0}")]
     Invalid(String),
 }

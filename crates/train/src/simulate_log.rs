@@ -12,13 +12,13 @@
 //! the same whatever the number of partitions it is written in.
 
 use crate::TrainError;
-use crate::write::write_frame;
 use polars::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Gamma, Uniform};
 use rayon::prelude::*;
 use retain_core::time::{Day, TimeUnit, date_of};
+use retain_io::write::write_frame;
 use retain_models::gammagamma::GammaGamma;
 use retain_models::model::PurchaseModel;
 use retain_models::simulate::simulate;

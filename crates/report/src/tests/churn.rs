@@ -2,7 +2,7 @@ use super::{telco, telco_model};
 use crate::churn_data::{CALIBRATION_BINS, ChurnData, churn_data};
 use crate::curves::{pr_curve, roc_curve, step_area};
 use approx::assert_relative_eq;
-use retain_train::metrics::{average_precision, lift_at, roc_auc};
+use retain_score::metrics::{average_precision, lift_at, roc_auc};
 use std::sync::OnceLock;
 
 fn data() -> &'static ChurnData {

@@ -5,9 +5,9 @@ use crate::value_risk::{RISK_TIERS, value_risk};
 use approx::assert_relative_eq;
 use retain_core::engagement::{Period, engagement};
 use retain_core::summary::{SummaryOptions, summarise};
-use retain_train::churn_value::RiskTiers;
-use retain_train::score::{Detail, Scorer, score};
-use retain_train::segments::{SegmentRules, Segmenter};
+use retain_score::churn_value::RiskTiers;
+use retain_score::score::{Detail, Scorer, score};
+use retain_score::segments::{SegmentRules, Segmenter};
 use std::sync::OnceLock;
 
 fn data() -> &'static ClvData {

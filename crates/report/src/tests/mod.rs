@@ -8,12 +8,12 @@ mod render;
 use retain_core::features::{PipelineSpec, RawTable};
 use retain_core::time::parse_date;
 use retain_core::transactions::TransactionLog;
-use retain_train::artefact::{ClvArtefact, FORMAT, FORMAT_VERSION};
-use retain_train::churn_artefact::{ChurnArtefact, KIND};
+use retain_io::read::{BadRowPolicy, ColumnRef, Delimiter, ReadOptions, read_transactions};
+use retain_io::table::read_table;
+use retain_score::artefact::{CHURN_KIND as KIND, ChurnArtefact};
+use retain_score::artefact::{ClvArtefact, FORMAT, FORMAT_VERSION};
+use retain_score::metrics::MetricKind;
 use retain_train::churn_train::{Candidate, ChurnSpec, fit_candidate, split_label};
-use retain_train::metrics::MetricKind;
-use retain_train::read::{BadRowPolicy, ColumnRef, Delimiter, ReadOptions, read_transactions};
-use retain_train::table::read_table;
 use std::path::Path;
 use std::sync::OnceLock;
 

@@ -3,7 +3,7 @@
 //! repeat spend, in a stated time unit. Column names default to those of lifetimes'
 //! `summary_data_from_transaction_data` (`frequency`, `recency`, `T`, `monetary_value`).
 
-use crate::TrainError;
+use crate::IoError;
 use polars::prelude::*;
 use retain_core::summary::Summaries;
 use retain_core::time::TimeUnit;
@@ -58,8 +58,8 @@ pub struct SummaryChunk {
     pub summaries: Summaries,
 }
 
-fn polars_err(path: &Path) -> impl Fn(PolarsError) -> TrainError + '_ {
-    move |e| TrainError::Invalid(format!("reading {}: {e}", path.display()))
+fn polars_err(path: &Path) -> impl Fn(PolarsError) -> IoError + '_ {
+    move |e| IoError::read(path, e)
 }
 
 impl SummaryFrame {
@@ -72,17 +72,11 @@ impl SummaryFrame {
         unit: TimeUnit,
         model_unit: TimeUnit,
         need_monetary: bool,
-    ) -> Result<SummaryFrame, TrainError> {
+    ) -> Result<SummaryFrame, IoError> {
         if !path.is_file() {
-            return Err(TrainError::Invalid(format!(
-                "{}: no such file",
-                path.display()
-            )));
+            return Err(IoError::table(path, "no such file"));
         }
-        let parquet = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
+        let parquet = crate::format::is_parquet(path);
         let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
         let lf = if parquet {
             LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())
@@ -101,14 +95,13 @@ impl SummaryFrame {
         let schema = lf.collect_schema().map_err(polars_err(path))?;
         let available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         let missing = |name: &str| {
-            TrainError::Invalid(format!(
-                "{}: no column {name:?} (columns: {})",
-                path.display(),
-                available.join(", ")
-            ))
+            IoError::table(
+                path,
+                format!("no column {name:?} (columns: {})", available.join(", ")),
+            )
         };
         // `recency_weeks` (as `retain summarise` writes it, the unit in the name) or `recency`.
-        let resolve = |name: &str| -> Result<String, TrainError> {
+        let resolve = |name: &str| -> Result<String, IoError> {
             let with_unit = format!("{name}_{}", unit.plural());
             if available.contains(&with_unit) {
                 Ok(with_unit)
@@ -141,10 +134,7 @@ impl SummaryFrame {
         }
         let df = lf.select(select).collect().map_err(polars_err(path))?;
         if df.height() == 0 {
-            return Err(TrainError::Invalid(format!(
-                "{}: no data rows",
-                path.display()
-            )));
+            return Err(IoError::table(path, "no data rows"));
         }
         Ok(SummaryFrame {
             path: path.to_path_buf(),
@@ -167,22 +157,21 @@ impl SummaryFrame {
 
     /// Rows `offset..offset + len` as checked summaries; errors name the file, the line (as in
     /// a CSV file with a header) and the column.
-    pub fn chunk(&self, offset: usize, len: usize) -> Result<SummaryChunk, TrainError> {
+    pub fn chunk(&self, offset: usize, len: usize) -> Result<SummaryChunk, IoError> {
         let path = &self.path;
         let bad = |row: usize, name: &str, why: String| {
-            TrainError::Invalid(format!(
-                "{}: line {}, column {name:?}: {why}",
-                path.display(),
-                offset + row + 2
-            ))
+            IoError::table(
+                path,
+                format!("line {}, column {name:?}: {why}", offset + row + 2),
+            )
         };
         let part = self.df.slice(offset as i64, len);
         let n = part.height();
-        let column = |name: &str| -> Result<&Column, TrainError> {
+        let column = |name: &str| -> Result<&Column, IoError> {
             part.column(name).map_err(polars_err(path))
         };
         // A numeric column as f64s, or a text column parsed (missing markers are None).
-        let parse = |name: &str| -> Result<Vec<Option<f64>>, TrainError> {
+        let parse = |name: &str| -> Result<Vec<Option<f64>>, IoError> {
             let c = column(name)?;
             if c.dtype() == &DataType::String {
                 c.str()
@@ -216,7 +205,7 @@ impl SummaryFrame {
             Some(x) => Err(bad(row, name, format!("{x} must be finite and >= 0"))),
             None => Err(bad(row, name, "missing value".into())),
         };
-        let numbers = |name: &str| -> Result<Vec<f64>, TrainError> {
+        let numbers = |name: &str| -> Result<Vec<f64>, IoError> {
             parse(name)?
                 .into_iter()
                 .enumerate()
@@ -292,7 +281,7 @@ pub fn read_summaries(
     unit: TimeUnit,
     model_unit: TimeUnit,
     need_monetary: bool,
-) -> Result<Summaries, TrainError> {
+) -> Result<Summaries, IoError> {
     let frame = SummaryFrame::open(path, delimiter, cols, unit, model_unit, need_monetary)?;
     let chunk = frame.chunk(0, frame.len())?;
     let mut s = chunk.summaries;

@@ -2,7 +2,7 @@
 //! percentile cut-offs and optional risk-tier cut-offs. The built-in default is
 //! `segments/default.toml`, shipped in the source so users can copy and edit it.
 
-use crate::TrainError;
+use crate::ScoreError;
 use crate::churn_value::RiskTiers;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -92,20 +92,20 @@ impl SegmentRules {
     }
 
     /// Reads and checks a rules file.
-    pub fn load(path: &Path) -> Result<SegmentRules, TrainError> {
+    pub fn load(path: &Path) -> Result<SegmentRules, ScoreError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| TrainError::Invalid(format!("segment rules {}: {e}", path.display())))?;
+            .map_err(|e| ScoreError::Invalid(format!("segment rules {}: {e}", path.display())))?;
         SegmentRules::parse(&text, &path.display().to_string())
     }
 
     /// The rules in `path`, or the built-in ones.
-    pub fn load_or_builtin(path: Option<&Path>) -> Result<SegmentRules, TrainError> {
+    pub fn load_or_builtin(path: Option<&Path>) -> Result<SegmentRules, ScoreError> {
         path.map_or_else(|| Ok(SegmentRules::builtin()), SegmentRules::load)
     }
 
     /// Parses and checks rules text; `origin` names it in errors.
-    pub fn parse(text: &str, origin: &str) -> Result<SegmentRules, TrainError> {
-        let bad = |why: String| TrainError::Invalid(format!("segment rules {origin}: {why}"));
+    pub fn parse(text: &str, origin: &str) -> Result<SegmentRules, ScoreError> {
+        let bad = |why: String| ScoreError::Invalid(format!("segment rules {origin}: {why}"));
         let mut rules: SegmentRules = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let v = rules.value_tiers;
         if !(0.0 < v.medium && v.medium < v.high && v.high <= 100.0) {
@@ -171,7 +171,7 @@ impl SegmentRules {
         model: RiskTiers,
         high: Option<f64>,
         medium: Option<f64>,
-    ) -> Result<RiskTiers, TrainError> {
+    ) -> Result<RiskTiers, ScoreError> {
         let base = self.risk_tiers.unwrap_or(model);
         RiskTiers::new(high.unwrap_or(base.high), medium.unwrap_or(base.medium))
     }

@@ -22,7 +22,7 @@
 //! Churn classifiers with a margin (subscription CLV, [`retain_models::subscription`]): the
 //! per-period churn probability becomes p' = (1−u)·p and CLV = Σ_t m (1−p')^t / (1+d)^t.
 
-use crate::TrainError;
+use crate::ScoreError;
 use crate::artefact::ClvArtefact;
 use crate::churn_value::ValueSpec;
 use rayon::prelude::*;
@@ -48,11 +48,11 @@ pub enum Mode {
 }
 
 /// Checks an uplift: 0 ≤ u < 1 (u = 1 would remove dropout altogether).
-pub fn check_uplift(u: f64) -> Result<(), TrainError> {
+pub fn check_uplift(u: f64) -> Result<(), ScoreError> {
     if (0.0..1.0).contains(&u) {
         Ok(())
     } else {
-        Err(TrainError::Invalid(format!(
+        Err(ScoreError::Invalid(format!(
             "an uplift must be at least 0% and below 100%, got {}%",
             100.0 * u
         )))
@@ -61,7 +61,7 @@ pub fn check_uplift(u: f64) -> Result<(), TrainError> {
 
 /// The purchase model with its mean dropout reduced by `u` (see the module documentation).
 /// `u = 0` returns the same parameters bit for bit.
-pub fn reduce_dropout(model: &PurchaseModel, u: f64) -> Result<PurchaseModel, TrainError> {
+pub fn reduce_dropout(model: &PurchaseModel, u: f64) -> Result<PurchaseModel, ScoreError> {
     check_uplift(u)?;
     let scaled = match *model {
         PurchaseModel::Bgnbd(m) => PurchaseModel::Bgnbd(BgNbd {
@@ -169,8 +169,8 @@ const CHUNK: usize = 4096;
 /// Σ over customers of `f(i)` = [P(alive), expected purchases, CLV], deterministically.
 fn sum3(
     n: usize,
-    f: impl Fn(usize) -> Result<[f64; 3], TrainError> + Sync,
-) -> Result<[f64; 3], TrainError> {
+    f: impl Fn(usize) -> Result<[f64; 3], ScoreError> + Sync,
+) -> Result<[f64; 3], ScoreError> {
     let parts = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
@@ -181,7 +181,7 @@ fn sum3(
             }
             Ok(s)
         })
-        .collect::<Result<Vec<_>, TrainError>>()?;
+        .collect::<Result<Vec<_>, ScoreError>>()?;
     let mut total = [0.0; 3];
     for p in parts {
         (0..3).for_each(|k| total[k] += p[k]);
@@ -219,7 +219,7 @@ fn btyd_totals(
     horizon: f64,
     steps: Option<&ClvSteps>,
     p_alive_uplift: f64,
-) -> Result<Totals, TrainError> {
+) -> Result<Totals, ScoreError> {
     let n = s.x.len();
     let [p, purchases, value] = sum3(n, |i| {
         let post = model.posterior(s.x[i], s.t_x[i], s.t[i]);
@@ -254,10 +254,10 @@ pub fn btyd_whatif(
     spec: &ClvSpec,
     mode: Mode,
     uplifts: &[f64],
-) -> Result<Vec<Scenario>, TrainError> {
+) -> Result<Vec<Scenario>, ScoreError> {
     let horizon = spec.horizon.in_unit(art.time_unit);
     if !(horizon.is_finite() && horizon > 0.0) {
-        return Err(TrainError::Invalid(format!(
+        return Err(ScoreError::Invalid(format!(
             "the horizon must be positive, got {}",
             spec.horizon
         )));
@@ -289,7 +289,7 @@ fn subscription_totals(
     p: &[f64],
     margin: &[f64],
     u: f64,
-) -> Result<Totals, TrainError> {
+) -> Result<Totals, ScoreError> {
     let spec = value.subscription()?;
     let n = p.len();
     let [lifetime, clv, _] = sum3(n, |i| {
@@ -309,9 +309,9 @@ pub fn subscription_whatif(
     churn_probability: &[f64],
     margin: &[f64],
     uplifts: &[f64],
-) -> Result<Vec<Scenario>, TrainError> {
+) -> Result<Vec<Scenario>, ScoreError> {
     if churn_probability.len() != margin.len() {
-        return Err(TrainError::Invalid(format!(
+        return Err(ScoreError::Invalid(format!(
             "{} churn probabilities but {} margins",
             churn_probability.len(),
             margin.len()

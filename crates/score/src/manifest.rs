@@ -2,19 +2,17 @@
 //! scored (the manifest), and whether a partition must be scored again.
 //!
 //! Every output file is written under a temporary name and renamed when complete
-//! ([`crate::write::write_frame`]), and the manifest is rewritten the same way after each
+//! ([`retain_io::atomic`]), and the manifest is rewritten the same way after each
 //! partition, so a run killed at any point leaves only complete outputs, each recorded with
 //! the model version and input fingerprint that produced it. A re-run skips a partition whose
 //! output exists and whose record matches the model version, the scoring settings and the
 //! input's fingerprint.
 
-use crate::TrainError;
+use crate::ScoreError;
 use crate::segments::{SegmentTotals, ValueRiskGrid};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// File name of the manifest in the output directory.
 pub const MANIFEST: &str = "_manifest.json";
@@ -152,19 +150,12 @@ impl Manifest {
     }
 
     /// Writes the manifest into `dir` atomically (temporary file, then rename).
-    pub fn save(&self, dir: &Path) -> Result<(), TrainError> {
+    pub fn save(&self, dir: &Path) -> Result<(), ScoreError> {
         let path = dir.join(MANIFEST);
-        let err = |e: std::io::Error| TrainError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        let text = serde_json::to_string_pretty(self).map_err(|e| TrainError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let tmp = dir.join(format!(".{MANIFEST}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, text).map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(err)
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| retain_io::IoError::write(&path, e))?;
+        retain_io::atomic::write_atomically(&path, text.as_bytes())?;
+        Ok(())
     }
 
     /// Whether `output` (a file name in `dir`) is complete and current: recorded under the same
@@ -187,131 +178,16 @@ impl Manifest {
     }
 }
 
-/// The partitions named by `input`: the file itself; every `.csv`, `.txt`, `.tsv` or
-/// `.parquet` file of a directory (not hidden or `_`-prefixed ones); or the files a glob
-/// pattern matches. Sorted by path.
-pub fn partitions(input: &Path) -> Result<Vec<PathBuf>, TrainError> {
-    let text = input.to_string_lossy();
-    let mut files: Vec<PathBuf> = if text.contains(['*', '?', '[']) {
-        glob::glob(&text)
-            .map_err(|e| TrainError::Invalid(format!("input pattern {text:?}: {e}")))?
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect()
-    } else if input.is_dir() {
-        std::fs::read_dir(input)
-            .map_err(|e| TrainError::Invalid(format!("{}: {e}", input.display())))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && is_partition_name(p))
-            .collect()
-    } else {
-        vec![input.to_path_buf()]
-    };
-    files.sort();
-    if files.is_empty() {
-        return Err(TrainError::Invalid(format!(
-            "{text}: no partition files (.csv, .txt, .tsv, .parquet)"
-        )));
-    }
-    Ok(files)
-}
-
-fn is_partition_name(p: &Path) -> bool {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let ext = p
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    !name.starts_with(['.', '_']) && matches!(ext.as_str(), "csv" | "txt" | "tsv" | "parquet")
-}
-
-/// The output file name for a partition: its stem with `extension`.
-pub fn output_name(input: &Path, extension: &str) -> String {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "part".into());
-    format!("{stem}.{extension}")
-}
-
-/// SHA-256 of a file's bytes (first 16 hex digits), read in 1 MiB blocks.
-pub fn fingerprint(path: &Path) -> Result<String, TrainError> {
-    let err = |e: std::io::Error| TrainError::Invalid(format!("{}: {e}", path.display()));
-    let mut file = std::fs::File::open(path).map_err(err)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(err)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex16(hasher))
-}
-
-/// The same fingerprint of bytes in memory (e.g. settings that change outputs).
-pub fn fingerprint_bytes(bytes: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(bytes);
-    hex16(hasher)
-}
-
-fn hex16(hasher: Sha256) -> String {
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn partitions_are_listed_sorted_without_hidden_files() {
-        let dir = tempfile::tempdir().unwrap();
-        for name in [
-            "b.csv",
-            "a.parquet",
-            ".a.csv.tmp",
-            "_manifest.json",
-            "notes.md",
-            "c.txt",
-        ] {
-            std::fs::write(dir.path().join(name), "x").unwrap();
-        }
-        let names = |v: Vec<PathBuf>| -> Vec<String> {
-            v.iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
-                .collect()
-        };
-        assert_eq!(
-            names(partitions(dir.path()).unwrap()),
-            ["a.parquet", "b.csv", "c.txt"]
-        );
-        let pattern = dir.path().join("*.csv");
-        assert_eq!(names(partitions(&pattern).unwrap()), ["b.csv"]);
-        let empty = tempfile::tempdir().unwrap();
-        assert!(partitions(empty.path()).is_err());
-        assert_eq!(
-            output_name(Path::new("x/part-00001.csv"), "parquet"),
-            "part-00001.parquet"
-        );
-    }
 
     #[test]
     fn a_record_is_current_only_for_the_same_model_settings_and_input() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("in.csv");
         std::fs::write(&input, "customer_id,date,amount\n1,2020-01-01,3\n").unwrap();
-        let fp = fingerprint(&input).unwrap();
+        let fp = retain_io::fingerprint::of_file(&input).unwrap();
         let mut m = Manifest {
             model: "m".into(),
             model_version: "v1".into(),
@@ -335,7 +211,7 @@ mod tests {
         assert!(!m.is_current(dir.path(), "in.parquet", "v2", "s", &fp));
         assert!(!m.is_current(dir.path(), "in.parquet", "v1", "other", &fp));
         std::fs::write(&input, "customer_id,date,amount\n1,2020-01-01,4\n").unwrap();
-        assert_ne!(fingerprint(&input).unwrap(), fp);
+        assert_ne!(retain_io::fingerprint::of_file(&input).unwrap(), fp);
         m.save(dir.path()).unwrap();
         assert_eq!(Manifest::load(dir.path()).unwrap(), m);
         std::fs::write(dir.path().join(MANIFEST), "{ truncated").unwrap();

@@ -1,9 +1,8 @@
-//! Versioned model artefacts: one JSON file holding everything needed to score and to audit a
-//! model (parameters, standard errors, fit diagnostics, time unit, evaluation, data fingerprint,
-//! the command that trained it). Written atomically; refused on load when corrupt, of another
-//! format version, or with impossible parameters.
+//! The CLV (buy-till-you-die) artefact: parameters, standard errors, fit diagnostics, time
+//! unit, evaluation, data fingerprint and read format, reference base, and the command that
+//! trained it.
 
-use crate::TrainError;
+use crate::ScoreError;
 use crate::holdout::HoldoutMetrics;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
 use retain_models::clv::ClvSpec;
@@ -11,13 +10,7 @@ use retain_models::fit::Convergence;
 use retain_models::gammagamma::GammaGamma;
 use retain_models::model::PurchaseModel;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
-
-/// Identifies retain model files.
-pub const FORMAT: &str = "retain-model";
-/// Format version written by this build; loading checks it.
-pub const FORMAT_VERSION: u32 = 1;
+use std::path::Path;
 
 /// A fitted parameter with its standard error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,7 +107,8 @@ pub struct ClvArtefact {
     pub format_version: u32,
     /// Model name (the file stem).
     pub name: String,
-    /// Content version: hash of the parameters and the data fingerprint.
+    /// Content version ([`super::version_of`]): recomputed on load, so it is the same string
+    /// everywhere and changes with any edit that affects scores.
     pub version: String,
     /// retain version that trained it.
     pub retain_version: String,
@@ -173,50 +167,20 @@ impl ClvArtefact {
         }
     }
 
-    /// A content version for `purchase`, `spend` and the data fingerprint: the first 12 hex
-    /// digits of their SHA-256, so retraining on the same data gives the same version.
-    pub fn content_version(
-        purchase: &PurchaseModel,
-        spend: &Option<GammaGamma>,
-        fingerprint: &str,
-    ) -> String {
-        let text = serde_json::to_string(&(purchase, spend, fingerprint)).unwrap_or_default();
-        let digest = Sha256::digest(text.as_bytes());
-        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
-    }
-
-    /// Writes the artefact as pretty JSON, atomically (temporary file + rename), so an existing
-    /// model is never left half-overwritten.
-    pub fn save(&self, path: &Path) -> Result<(), TrainError> {
-        let err = |reason: String| TrainError::Write {
-            path: path.display().to_string(),
-            reason,
-        };
-        let text = serde_json::to_string_pretty(self).map_err(|e| err(e.to_string()))?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-        }
-        let tmp = tmp_path(path);
-        std::fs::write(&tmp, text + "\n").map_err(|e| err(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            err(e.to_string())
-        })
+    /// Writes the artefact atomically as pretty JSON, its `version` set from its content.
+    pub fn save(&mut self, path: &Path) -> Result<(), ScoreError> {
+        self.version = super::version_of(self)?;
+        super::save_json(self, path)
     }
 
     /// Loads and checks an artefact.
-    pub fn load(path: &Path) -> Result<Self, TrainError> {
-        let err = |reason: String| TrainError::Artefact {
-            path: path.display().to_string(),
-            reason,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        Self::from_json(&text).map_err(err)
+    pub fn load(path: &Path) -> Result<Self, ScoreError> {
+        super::read_text(path).and_then(|t| Self::from_json(&t).map_err(super::refused(path)))
     }
 
     /// Parses and checks an artefact's JSON text.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let head = envelope(text)?;
+        let head = super::envelope(text)?;
         if let Some(kind) = head.get("kind").and_then(|k| k.as_str()) {
             return Err(format!("a {kind} model, not a CLV model"));
         }
@@ -229,92 +193,8 @@ impl ClvArtefact {
         if let Some(r) = &a.reference {
             r.validate()?;
         }
+        let mut a = a;
+        a.version = super::checked_version(&a, &a.version, &a.name)?;
         Ok(a)
     }
-}
-
-/// Parses an artefact's JSON and checks its envelope: the `format` marker and a supported
-/// `format_version`. Every kind of artefact goes through here.
-pub fn envelope(text: &str) -> Result<serde_json::Value, String> {
-    let head: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
-    if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(format!("not a {FORMAT} file"));
-    }
-    let version = head.get("format_version").and_then(|v| v.as_u64());
-    if version != Some(FORMAT_VERSION as u64) {
-        return Err(format!(
-            "format version {} is not supported by this build (expects {FORMAT_VERSION})",
-            version
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "missing".into())
-        ));
-    }
-    Ok(head)
-}
-
-/// The kind of model in an artefact file: `clv` (BTYD) or `churn` (classifier).
-pub fn artefact_kind(path: &Path) -> Result<String, TrainError> {
-    let err = |reason: String| TrainError::Artefact {
-        path: path.display().to_string(),
-        reason,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON ({e})")))?;
-    Ok(v.get("kind")
-        .and_then(|k| k.as_str())
-        .unwrap_or("clv")
-        .to_string())
-}
-
-/// Writes `text` to `path` through a temporary file and a rename, so an existing file is never
-/// left half-overwritten.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), TrainError> {
-    let err = |reason: String| TrainError::Write {
-        path: path.display().to_string(),
-        reason,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-    }
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, format!("{text}\n")).map_err(|e| err(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e.to_string())
-    })
-}
-
-/// `models/x.json` → `models/.x.json.tmp`.
-fn tmp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-/// `sha256:` fingerprint of a file's bytes, streamed.
-pub fn fingerprint(path: &Path) -> Result<String, TrainError> {
-    use std::io::Read;
-    let err =
-        |e: std::io::Error| TrainError::Invalid(format!("fingerprinting {}: {e}", path.display()));
-    let mut f = std::fs::File::open(path).map_err(err)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(err)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(format!(
-        "sha256:{}",
-        h.finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    ))
 }

@@ -1,7 +1,7 @@
 //! Scoring customers with a CLV artefact: P(alive), churn probability, expected purchases,
 //! expected spend, discounted CLV and value at risk, per customer.
 
-use crate::TrainError;
+use crate::ScoreError;
 use crate::artefact::ClvArtefact;
 use rayon::prelude::*;
 use retain_core::summary::Summaries;
@@ -97,11 +97,11 @@ impl<'a> Scorer<'a> {
         horizon: Duration,
         spec: &ClvSpec,
         detail: Detail,
-    ) -> Result<Self, TrainError> {
+    ) -> Result<Self, ScoreError> {
         let unit = artefact.time_unit;
         let h = horizon.in_unit(unit);
         if !(h.is_finite() && h > 0.0) {
-            return Err(TrainError::Invalid(format!(
+            return Err(ScoreError::Invalid(format!(
                 "the horizon must be positive, got {horizon}"
             )));
         }
@@ -126,7 +126,7 @@ impl<'a> Scorer<'a> {
         t_x: f64,
         t: f64,
         monetary: f64,
-    ) -> Result<CustomerScore, TrainError> {
+    ) -> Result<CustomerScore, ScoreError> {
         let a = self.artefact;
         let post = a.purchase.posterior(x, t_x, t);
         let full = self.detail == Detail::Full;
@@ -159,7 +159,7 @@ pub fn score(
     s: Summaries,
     horizon: Duration,
     spec: &ClvSpec,
-) -> Result<ScoreTable, TrainError> {
+) -> Result<ScoreTable, ScoreError> {
     let scorer = Scorer::new(a, horizon, spec, Detail::Full)?;
     // Chunks of a summary file leave the ids in polars: count the customers by x.
     let n = s.x.len();

@@ -5,7 +5,7 @@
 //! (numeric, boolean, categorical) from the values, and reports unparseable cells itself.
 //! Empty cells and the usual missing markers (`NA`, `N/A`, `null`, `NaN`, blanks) become missing.
 
-use crate::TrainError;
+use crate::IoError;
 use polars::prelude::*;
 use retain_core::features::{RawColumn, RawTable};
 use std::path::Path;
@@ -13,25 +13,18 @@ use std::path::Path;
 /// Cell texts read as missing (compared case-insensitively, after trimming).
 pub const MISSING_MARKERS: [&str; 6] = ["", "na", "n/a", "null", "nan", "none"];
 
-fn polars_err(path: &Path) -> impl Fn(PolarsError) -> TrainError + '_ {
-    move |e| TrainError::Invalid(format!("reading {}: {e}", path.display()))
+fn polars_err(path: &Path) -> impl Fn(PolarsError) -> IoError + '_ {
+    move |e| IoError::read(path, e)
 }
 
 /// Reads a customer table; `.parquet`/`.pq` as Parquet, anything else as delimited text with a
 /// header.
-pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, TrainError> {
+pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, IoError> {
     if !path.is_file() {
-        return Err(TrainError::Invalid(format!(
-            "{}: no such file",
-            path.display()
-        )));
+        return Err(IoError::table(path, "no such file"));
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
     let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
-    let lf = if matches!(ext.as_deref(), Some("parquet") | Some("pq")) {
+    let lf = if crate::format::is_parquet(path) {
         LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(polars_err(path))?
     } else {
         LazyCsvReader::new(pl_path)
@@ -44,10 +37,7 @@ pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, TrainError> {
     };
     let df = lf.collect().map_err(polars_err(path))?;
     if df.height() == 0 {
-        return Err(TrainError::Invalid(format!(
-            "{}: no data rows",
-            path.display()
-        )));
+        return Err(IoError::table(path, "no data rows"));
     }
     let mut table = RawTable {
         names: Vec::new(),

@@ -2,9 +2,8 @@
 //! metrics, and how and on what it was trained. Same envelope as CLV artefacts (`format`,
 //! `format_version`), told apart by `kind: "churn"`.
 
-use crate::TrainError;
-use crate::artefact::envelope;
-use crate::churn_train::{CvReport, FittedChurn};
+use crate::ScoreError;
+use crate::churn_model::{CvReport, FittedChurn};
 use crate::churn_value::{RiskTiers, ValueSpec};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -34,14 +33,18 @@ pub struct ChurnData {
 /// A trained churn classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChurnArtefact {
-    /// Always [`crate::artefact::FORMAT`].
+    /// Always [`super::FORMAT`].
     pub format: String,
-    /// [`crate::artefact::FORMAT_VERSION`] of the writer.
+    /// [`super::FORMAT_VERSION`] of the writer.
     pub format_version: u32,
     /// Always [`KIND`].
     pub kind: String,
     /// Model name (the file stem).
     pub name: String,
+    /// Content version ([`super::version_of`]): recomputed on load. Absent in artefacts written
+    /// before churn artefacts carried one.
+    #[serde(default)]
+    pub version: String,
     /// retain version that trained it.
     pub retain_version: String,
     /// RFC 3339 time of training.
@@ -70,29 +73,21 @@ pub struct ChurnArtefact {
 }
 
 impl ChurnArtefact {
-    /// Writes the artefact atomically as pretty JSON.
-    pub fn save(&self, path: &Path) -> Result<(), TrainError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| TrainError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        crate::artefact::write_atomically(path, &text)
+    /// Writes the artefact atomically as pretty JSON, its `version` set from its content.
+    pub fn save(&mut self, path: &Path) -> Result<(), ScoreError> {
+        self.version = super::version_of(self)?;
+        super::save_json(self, path)
     }
 
     /// Loads and checks a churn artefact.
-    pub fn load(path: &Path) -> Result<Self, TrainError> {
-        let err = |reason: String| TrainError::Artefact {
-            path: path.display().to_string(),
-            reason,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        Self::from_json(&text).map_err(err)
+    pub fn load(path: &Path) -> Result<Self, ScoreError> {
+        super::read_text(path).and_then(|t| Self::from_json(&t).map_err(super::refused(path)))
     }
 
     /// Parses and checks a churn artefact's JSON text: envelope, kind, structure of the fitted
     /// model against its pipeline, tiers and value settings.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let v = envelope(text)?;
+        let v = super::envelope(text)?;
         if v.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
             return Err("not a churn classifier (train one with `retain train churn`)".into());
         }
@@ -106,6 +101,8 @@ impl ChurnArtefact {
         if let Some(r) = &a.reference {
             r.validate()?;
         }
+        let mut a = a;
+        a.version = super::checked_version(&a, &a.version, &a.name)?;
         Ok(a)
     }
 }

@@ -4,7 +4,7 @@
 
 use super::reference::{Distribution, ReferenceBase, ScoreCuts};
 use super::rules::{BINS, SegmentRules};
-use crate::TrainError;
+use crate::ScoreError;
 use crate::churn_value::RiskTiers;
 use crate::score::{ScoreTable, Scorer};
 use rayon::prelude::*;
@@ -86,8 +86,8 @@ impl Segmenter {
         scorer: &Scorer<'_>,
         rules: SegmentRules,
         risk: RiskTiers,
-    ) -> Result<Segmenter, TrainError> {
-        reference.validate().map_err(TrainError::Invalid)?;
+    ) -> Result<Segmenter, ScoreError> {
+        reference.validate().map_err(ScoreError::Invalid)?;
         let n = reference.len();
         let scores = (0..n)
             .into_par_iter()

@@ -5,7 +5,7 @@
 //! records about it (which column is the margin, what period the churn label covers) and turns
 //! it into per-period quantities with explicit units.
 
-use crate::TrainError;
+use crate::ScoreError;
 use retain_core::features::{RawColumn, RawTable};
 use retain_core::time::{DiscountRate, Duration};
 use retain_models::subscription::{SubscriptionSpec, SubscriptionValue, subscription_value};
@@ -28,22 +28,22 @@ pub struct ValueSpec {
 
 impl ValueSpec {
     /// The per-period formula settings; refuses impossible combinations.
-    pub fn subscription(&self) -> Result<SubscriptionSpec, TrainError> {
+    pub fn subscription(&self) -> Result<SubscriptionSpec, ScoreError> {
         if !(self.period.value > 0.0 && self.period.value.is_finite()) {
-            return Err(TrainError::Invalid(format!(
+            return Err(ScoreError::Invalid(format!(
                 "churn period must be positive, got {}",
                 self.period
             )));
         }
         if !self.margin_rate.is_finite() {
-            return Err(TrainError::Invalid("margin rate must be finite".into()));
+            return Err(ScoreError::Invalid("margin rate must be finite".into()));
         }
         let horizon_periods = match self.horizon {
             None => None,
             Some(h) => {
                 let periods = (h.in_unit(self.period.unit) / self.period.value).round();
                 if !(1.0..=1e6).contains(&periods) {
-                    return Err(TrainError::Invalid(format!(
+                    return Err(ScoreError::Invalid(format!(
                         "horizon {h} is not between one churn period ({}) and a million of them",
                         self.period
                     )));
@@ -61,13 +61,13 @@ impl ValueSpec {
 
     /// The margin column of a customer table as numbers (text cells are parsed); a missing
     /// column, an empty cell or a non-number is an error naming the column and data row.
-    pub fn margins(&self, table: &RawTable) -> Result<Vec<f64>, TrainError> {
+    pub fn margins(&self, table: &RawTable) -> Result<Vec<f64>, ScoreError> {
         let name = &self.margin_column;
         let i = table.names.iter().position(|c| c == name).ok_or_else(|| {
-            TrainError::Invalid(format!("margin column {name:?} is missing from the data"))
+            ScoreError::Invalid(format!("margin column {name:?} is missing from the data"))
         })?;
         let bad = |row: usize, what: String| {
-            TrainError::Invalid(format!(
+            ScoreError::Invalid(format!(
                 "margin column {name:?}, data row {}: {what}",
                 row + 1
             ))
@@ -90,7 +90,7 @@ impl ValueSpec {
                     },
                 })
                 .collect(),
-            RawColumn::Bool(_) => Err(TrainError::Invalid(format!(
+            RawColumn::Bool(_) => Err(ScoreError::Invalid(format!(
                 "margin column {name:?} must be numeric, not yes/no"
             ))),
         }
@@ -116,7 +116,7 @@ impl ValueSpec {
         spec: &SubscriptionSpec,
         p: f64,
         column_value: f64,
-    ) -> Result<SubscriptionValue, TrainError> {
+    ) -> Result<SubscriptionValue, ScoreError> {
         let mut v = subscription_value(p, column_value * self.margin_rate, spec)?;
         v.expected_lifetime_periods *= self.period.value;
         Ok(v)
@@ -143,9 +143,9 @@ impl Default for RiskTiers {
 
 impl RiskTiers {
     /// Cut-offs with 0 < medium < high < 1.
-    pub fn new(high: f64, medium: f64) -> Result<RiskTiers, TrainError> {
+    pub fn new(high: f64, medium: f64) -> Result<RiskTiers, ScoreError> {
         if !(0.0 < medium && medium < high && high < 1.0) {
-            return Err(TrainError::Invalid(format!(
+            return Err(ScoreError::Invalid(format!(
                 "risk tiers need 0 < medium < high < 1, got medium {medium}, high {high}"
             )));
         }

@@ -21,7 +21,7 @@
 
 pub mod rates;
 
-use crate::TrainError;
+use crate::ScoreError;
 use serde::Serialize;
 
 pub use rates::{CampaignRates, SegmentRate};
@@ -104,12 +104,12 @@ pub struct SegmentLine {
     pub cost: f64,
 }
 
-fn invalid(msg: String) -> TrainError {
-    TrainError::Invalid(msg)
+fn invalid(msg: String) -> ScoreError {
+    ScoreError::Invalid(msg)
 }
 
 /// Checks a budget: finite and > 0.
-pub fn check_budget(budget: f64) -> Result<(), TrainError> {
+pub fn check_budget(budget: f64) -> Result<(), ScoreError> {
     if budget.is_finite() && budget > 0.0 {
         Ok(())
     } else {
@@ -120,7 +120,7 @@ pub fn check_budget(budget: f64) -> Result<(), TrainError> {
 }
 
 /// Checks a success rate: in (0, 1]. `what` names it in the message.
-pub fn check_rate(what: &str, rate: f64) -> Result<(), TrainError> {
+pub fn check_rate(what: &str, rate: f64) -> Result<(), ScoreError> {
     if rate > 0.0 && rate <= 1.0 {
         Ok(())
     } else {
@@ -129,7 +129,7 @@ pub fn check_rate(what: &str, rate: f64) -> Result<(), TrainError> {
 }
 
 /// Checks a cost per contact: finite and > 0. `what` names it in the message.
-pub fn check_cost(what: &str, cost: f64) -> Result<(), TrainError> {
+pub fn check_cost(what: &str, cost: f64) -> Result<(), ScoreError> {
     if cost.is_finite() && cost > 0.0 {
         Ok(())
     } else {
@@ -141,14 +141,14 @@ pub fn check_cost(what: &str, cost: f64) -> Result<(), TrainError> {
 
 impl CampaignSpec {
     /// Checks the numbers.
-    pub fn validate(&self) -> Result<(), TrainError> {
+    pub fn validate(&self) -> Result<(), ScoreError> {
         check_budget(self.budget)?;
         check_cost("--cost-per-contact", self.cost_per_contact)?;
         check_rate("--success-rate", self.success_rate)
     }
 
     /// The plan for customers with these values at risk (non-finite values are refused).
-    pub fn plan(&self, value_at_risk: &[f64]) -> Result<CampaignPlan, TrainError> {
+    pub fn plan(&self, value_at_risk: &[f64]) -> Result<CampaignPlan, ScoreError> {
         self.validate()?;
         let contacts: Vec<Contact> = value_at_risk
             .iter()
@@ -187,7 +187,7 @@ impl Sum {
 }
 
 /// The best list within `budget` (see the module documentation for the method).
-pub fn plan_campaign(budget: f64, contacts: &[Contact]) -> Result<CampaignPlan, TrainError> {
+pub fn plan_campaign(budget: f64, contacts: &[Contact]) -> Result<CampaignPlan, ScoreError> {
     check_budget(budget)?;
     for (i, c) in contacts.iter().enumerate() {
         if !c.value_at_risk.is_finite() {

@@ -3,8 +3,9 @@
 //! or kill never leaves a half-written file that looks finished. A sink dropped before
 //! [`FrameSink::finish`] removes its temporary file.
 
-use crate::TrainError;
-use crate::write::OutputFormat;
+use crate::IoError;
+use crate::atomic::AtomicFile;
+use crate::format::OutputFormat;
 use polars::io::parquet::write::BatchedWriter as ParquetBatched;
 use polars::prelude::*;
 use std::fs::File;
@@ -21,7 +22,7 @@ enum Writer {
 /// A score file being written batch by batch.
 pub struct FrameSink {
     path: PathBuf,
-    tmp: PathBuf,
+    out: Option<AtomicFile>,
     format: OutputFormat,
     writer: Writer,
     rows: usize,
@@ -35,25 +36,14 @@ pub struct FrameSink {
 
 impl FrameSink {
     /// Starts writing `path` (format from its extension).
-    pub fn create(path: &Path) -> Result<FrameSink, TrainError> {
+    pub fn create(path: &Path) -> Result<FrameSink, IoError> {
         let format = OutputFormat::from_path(path)?;
-        let err = |e: std::io::Error| TrainError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let file = File::create(&tmp).map_err(err)?;
-        let sync = file.try_clone().ok();
+        let out = AtomicFile::create(path)?;
+        let file = out.try_clone_file()?;
+        let sync = out.try_clone_file().ok();
         Ok(FrameSink {
             path: path.to_path_buf(),
-            tmp,
+            out: Some(out),
             format,
             writer: Writer::Pending(file),
             rows: 0,
@@ -62,17 +52,14 @@ impl FrameSink {
         })
     }
 
-    fn err(&self, reason: impl ToString) -> TrainError {
-        TrainError::Write {
-            path: self.path.display().to_string(),
-            reason: reason.to_string(),
-        }
+    fn err(&self, reason: impl ToString) -> IoError {
+        IoError::write(&self.path, reason)
     }
 
     /// Appends a batch; every batch has the first one's columns. Columns chunked differently
     /// (a slice of a multi-chunk input beside freshly built scores) are aligned first: the
     /// Parquet writer needs equal chunks across columns.
-    pub fn write(&mut self, df: &DataFrame) -> Result<(), TrainError> {
+    pub fn write(&mut self, df: &DataFrame) -> Result<(), IoError> {
         let aligned;
         let df = if df.should_rechunk() {
             let mut copy = df.clone();
@@ -133,50 +120,45 @@ impl FrameSink {
     }
 
     /// Finishes the file and moves it into place.
-    pub fn finish(mut self) -> Result<(), TrainError> {
-        let file = match std::mem::replace(&mut self.writer, Writer::Done) {
+    pub fn finish(mut self) -> Result<(), IoError> {
+        match std::mem::replace(&mut self.writer, Writer::Done) {
             Writer::Pending(_) | Writer::Done => {
                 return Err(self.err("nothing was written"));
             }
-            Writer::Csv(w) => {
-                drop(w);
-                File::open(&self.tmp).map_err(|e| self.err(e))?
-            }
+            Writer::Csv(w) => drop(w),
             Writer::Parquet(w) => {
                 w.finish().map_err(|e| self.err(e))?;
                 drop(w);
-                File::open(&self.tmp).map_err(|e| self.err(e))?
             }
-        };
-        file.sync_all().map_err(|e| self.err(e))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| self.err(e))
-    }
-}
-
-impl Drop for FrameSink {
-    fn drop(&mut self) {
-        // Finished sinks have renamed their file away; anything else is a partial write.
-        let _ = std::fs::remove_file(&self.tmp);
+        }
+        drop(self.sync.take());
+        match self.out.take() {
+            Some(out) => out.commit(),
+            None => Err(self.err("already finished")),
+        }
     }
 }
 
 /// A batch for the writer thread: a frame, or the work that builds it (so that building the
 /// frame's columns also leaves the scoring thread).
-pub type Batch = Box<dyn FnOnce() -> Result<DataFrame, TrainError> + Send>;
+pub type Batch<E = IoError> = Box<dyn FnOnce() -> Result<DataFrame, E> + Send>;
 
 /// A [`FrameSink`] fed from another thread: encoding and compressing batch k (mostly one
 /// core) overlaps the scoring of batch k + 1 (all cores). One batch waits in the channel at
 /// most, so memory holds two batches' frames, not more.
-pub struct BackgroundSink {
-    tx: Option<std::sync::mpsc::SyncSender<Batch>>,
-    handle: Option<std::thread::JoinHandle<Result<FrameSink, TrainError>>>,
+///
+/// `E` is the error type of the work that builds a batch; it must hold the sink's own errors.
+pub struct BackgroundSink<E = IoError> {
+    path: PathBuf,
+    tx: Option<std::sync::mpsc::SyncSender<Batch<E>>>,
+    handle: Option<std::thread::JoinHandle<Result<FrameSink, E>>>,
 }
 
-impl BackgroundSink {
+impl<E: From<IoError> + Send + 'static> BackgroundSink<E> {
     /// Starts writing `path` on a writer thread.
-    pub fn create(path: &Path) -> Result<BackgroundSink, TrainError> {
+    pub fn create(path: &Path) -> Result<BackgroundSink<E>, E> {
         let mut sink = FrameSink::create(path)?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(1);
         let handle = std::thread::Builder::new()
             .name("retain-writer".into())
             .spawn(move || {
@@ -185,35 +167,31 @@ impl BackgroundSink {
                 }
                 Ok(sink)
             })
-            .map_err(|e| TrainError::Write {
-                path: path.display().to_string(),
-                reason: format!("cannot start the writer thread: {e}"),
-            })?;
+            .map_err(|e| IoError::write(path, format!("cannot start the writer thread: {e}")))?;
         Ok(BackgroundSink {
+            path: path.to_path_buf(),
             tx: Some(tx),
             handle: Some(handle),
         })
     }
 
     /// The writer's outcome, once its channel is closed.
-    fn join(&mut self) -> Result<FrameSink, TrainError> {
+    fn join(&mut self) -> Result<FrameSink, E> {
         drop(self.tx.take());
         match self.handle.take().map(|h| h.join()) {
             Some(Ok(result)) => result,
-            Some(Err(_)) => Err(TrainError::Invalid("the writer thread panicked".into())),
-            None => Err(TrainError::Invalid(
-                "the writer has already finished".into(),
-            )),
+            Some(Err(_)) => Err(IoError::write(&self.path, "the writer thread panicked").into()),
+            None => Err(IoError::write(&self.path, "the writer has already finished").into()),
         }
     }
 
     /// Queues a frame (waits while the previous one is still being written).
-    pub fn write(&mut self, df: DataFrame) -> Result<(), TrainError> {
+    pub fn write(&mut self, df: DataFrame) -> Result<(), E> {
         self.write_with(Box::new(move || Ok(df)))
     }
 
     /// Queues the work that builds a frame, run on the writer thread.
-    pub fn write_with(&mut self, batch: Batch) -> Result<(), TrainError> {
+    pub fn write_with(&mut self, batch: Batch<E>) -> Result<(), E> {
         let sent = self.tx.as_ref().map(|tx| tx.send(batch));
         match sent {
             Some(Ok(())) => Ok(()),
@@ -221,20 +199,23 @@ impl BackgroundSink {
             _ => Err(self
                 .join()
                 .err()
-                .unwrap_or_else(|| TrainError::Invalid("the writer stopped".into()))),
+                .unwrap_or_else(|| IoError::write(&self.path, "the writer stopped").into())),
         }
     }
 
     /// Writes what is queued, finishes the file and moves it into place.
-    pub fn finish(mut self) -> Result<(), TrainError> {
-        self.join()?.finish()
+    pub fn finish(mut self) -> Result<(), E> {
+        Ok(self.join()?.finish()?)
     }
 }
 
-impl Drop for BackgroundSink {
+impl<E> Drop for BackgroundSink<E> {
     fn drop(&mut self) {
         // Abandoned: the writer drains, its FrameSink is dropped and removes the partial file.
-        let _ = self.join();
+        drop(self.tx.take());
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
     }
 }
 
@@ -288,7 +269,7 @@ mod tests {
         assert_eq!(crate::table::read_table(&path, b',').unwrap().len(), 3);
         // Through the writer thread: the same file.
         let bg_path = dir.path().join("bg.csv");
-        let mut bg = BackgroundSink::create(&bg_path).unwrap();
+        let mut bg: BackgroundSink = BackgroundSink::create(&bg_path).unwrap();
         for k in 0..5 {
             bg.write(batch(k * 3, 3)).unwrap();
         }
@@ -296,7 +277,7 @@ mod tests {
         assert_eq!(crate::table::read_table(&bg_path, b',').unwrap().len(), 15);
         // A batch with other columns fails in the writer; the error comes back, no file.
         let bad_path = dir.path().join("bad.parquet");
-        let mut bg = BackgroundSink::create(&bad_path).unwrap();
+        let mut bg: BackgroundSink = BackgroundSink::create(&bad_path).unwrap();
         bg.write(batch(0, 2)).unwrap();
         let other = DataFrame::new_infer_height(vec![Column::new("x".into(), [1i32])]).unwrap();
         let outcome = bg.write(other).and_then(|()| bg.finish());

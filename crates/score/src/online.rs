@@ -6,9 +6,8 @@
 //! Errors name the request field at fault (`summary.t_x`, `features.tenure`...), so the server
 //! can hand them to the caller as they are.
 
-use crate::TrainError;
-use crate::artefact::ClvArtefact;
-use crate::churn_artefact::ChurnArtefact;
+use crate::ScoreError;
+use crate::artefact::{Artefact, ChurnArtefact, ClvArtefact};
 use crate::churn_score::{DRIVERS, ScoreOptions, score_churn};
 use crate::churn_value::RiskTiers;
 use crate::score::{Detail, Scorer};
@@ -17,7 +16,6 @@ use retain_core::features::{FeatureError, RawColumn, RawTable};
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{Day, Duration, TimeUnit, iso};
 use retain_core::transactions::TransactionLog;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -31,21 +29,12 @@ pub const DEFAULT_HORIZON: Duration = Duration {
 /// Most cash-flow steps a CLV request may ask for (e.g. 833 years in monthly steps).
 pub const MAX_CLV_STEPS: usize = 10_000;
 
-/// A parsed artefact of either kind.
-#[derive(Debug, Clone)]
-pub enum Artefact {
-    /// Buy-till-you-die CLV model.
-    Clv(Box<ClvArtefact>),
-    /// Churn classifier.
-    Churn(Box<ChurnArtefact>),
-}
-
 /// An artefact loaded for serving.
 #[derive(Debug, Clone)]
 pub struct LoadedModel {
     /// Model name: the file stem.
     pub name: String,
-    /// First 12 hex digits of the SHA-256 of the file's bytes.
+    /// The artefact's content version ([`crate::artefact::version_of`]), as the CLI reports it.
     pub version: String,
     /// Where it was loaded from.
     pub file: PathBuf,
@@ -78,12 +67,12 @@ impl SegmentCache {
         a: &ClvArtefact,
         scorer: &Scorer<'_>,
         horizon: Duration,
-    ) -> Result<Arc<Segmenter>, TrainError> {
+    ) -> Result<Arc<Segmenter>, ScoreError> {
         let key = (horizon.value.to_bits(), horizon.unit.days().to_bits());
         let cached = self
             .by_horizon
             .lock()
-            .map_err(|_| TrainError::Invalid("segment cache poisoned".into()))?
+            .map_err(|_| ScoreError::Invalid("segment cache poisoned".into()))?
             .get(&key)
             .cloned();
         if let Some(s) = cached {
@@ -92,7 +81,7 @@ impl SegmentCache {
         let reference = a
             .reference
             .as_ref()
-            .ok_or_else(|| TrainError::Invalid("the model has no reference sample".into()))?;
+            .ok_or_else(|| ScoreError::Invalid("the model has no reference sample".into()))?;
         let risk = self
             .rules
             .risk_tiers_over(RiskTiers::default(), None, None)?;
@@ -110,20 +99,9 @@ impl LoadedModel {
     /// Reads, hashes, parses and checks an artefact file; the reason is returned on refusal.
     pub fn from_file(path: &Path) -> Result<LoadedModel, String> {
         let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        let version: String = Sha256::digest(&bytes)
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
         let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-        let head = crate::artefact::envelope(&text)?;
-        let artefact = match head.get("kind").and_then(|k| k.as_str()) {
-            Some(crate::churn_artefact::KIND) => {
-                Artefact::Churn(Box::new(ChurnArtefact::from_json(&text)?))
-            }
-            None => Artefact::Clv(Box::new(ClvArtefact::from_json(&text)?)),
-            Some(other) => return Err(format!("unknown model kind {other:?}")),
-        };
+        let artefact = Artefact::from_json(&text)?;
+        let version = artefact.version().to_string();
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
@@ -341,12 +319,12 @@ fn feature_error(e: FeatureError) -> OnlineError {
 }
 
 /// Maps a domain error: input problems become `Invalid` on `field`.
-fn domain(field: &str, e: TrainError) -> OnlineError {
+fn domain(field: &str, e: ScoreError) -> OnlineError {
     match e {
-        TrainError::Feature(f) => feature_error(f),
-        TrainError::Model(m) => invalid(field, m.to_string()),
-        TrainError::Core(c) => invalid(field, c.to_string()),
-        TrainError::Invalid(m) => invalid(field, m),
+        ScoreError::Feature(f) => feature_error(f),
+        ScoreError::Model(m) => invalid(field, m.to_string()),
+        ScoreError::Core(c) => invalid(field, c.to_string()),
+        ScoreError::Invalid(m) => invalid(field, m),
         other => OnlineError::Internal(other.to_string()),
     }
 }
@@ -555,7 +533,7 @@ fn churn_scores(
         drivers: DRIVERS,
     };
     let s = score_churn(a, table, &options).map_err(|e| match e {
-        TrainError::Invalid(m) if m.contains("margin column") => invalid(
+        ScoreError::Invalid(m) if m.contains("margin column") => invalid(
             format!(
                 "features.{}",
                 a.value.as_ref().map_or("", |v| v.margin_column.as_str())

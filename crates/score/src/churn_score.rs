@@ -1,8 +1,8 @@
 //! Scoring customers with a churn artefact: churn probability, risk tier and the top drivers,
 //! from one pass over the transformed features.
 
-use crate::TrainError;
-use crate::churn_artefact::ChurnArtefact;
+use crate::ScoreError;
+use crate::artefact::ChurnArtefact;
 use crate::churn_value::RiskTiers;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -44,7 +44,7 @@ pub fn score_churn(
     a: &ChurnArtefact,
     mut table: RawTable,
     options: &ScoreOptions,
-) -> Result<ChurnScores, TrainError> {
+) -> Result<ChurnScores, ScoreError> {
     let n = table.len();
     let take = |t: &mut RawTable, name: &str| {
         t.names.iter().position(|c| c == name).map(|i| {
@@ -87,7 +87,7 @@ pub fn score_churn(
         owner.extend(std::iter::repeat_n(d.column.clone(), d.outputs));
     }
     if owner.len() != x.n_features {
-        return Err(TrainError::Invalid(
+        return Err(ScoreError::Invalid(
             "feature pipeline description does not match its outputs".into(),
         ));
     }
@@ -145,7 +145,7 @@ pub fn score_churn(
 /// The scores as a DataFrame: customer_id, churn_probability, risk_tier, then (with a margin)
 /// expected_lifetime_<unit>, clv_<horizon> and value_at_risk_<horizon>, then driver_k and
 /// driver_k_log_odds for each reported driver.
-pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
+pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, ScoreError> {
     let mut cols = vec![
         Column::new("customer_id".into(), &s.ids),
         Column::new("churn_probability".into(), &s.churn_probability),
@@ -189,7 +189,7 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
             values,
         ));
     }
-    DataFrame::new_infer_height(cols).map_err(|e| TrainError::Invalid(e.to_string()))
+    DataFrame::new_infer_height(cols).map_err(|e| ScoreError::Invalid(e.to_string()))
 }
 
 /// The score frame with the ranks against the training table appended: `churn_percentile`,
@@ -197,7 +197,7 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, TrainError> {
 pub fn to_frame_ranked(
     s: &ChurnScores,
     ranks: Option<&crate::segments::ChurnRanks>,
-) -> Result<DataFrame, TrainError> {
+) -> Result<DataFrame, ScoreError> {
     let mut df = to_frame(s)?;
     let Some(r) = ranks else {
         return Ok(df);
@@ -213,6 +213,6 @@ pub fn to_frame_ranked(
         cols.push(Column::new("value_at_risk_percentile".into(), v));
     }
     df.hstack_mut(&cols)
-        .map_err(|e| TrainError::Invalid(e.to_string()))?;
+        .map_err(|e| ScoreError::Invalid(e.to_string()))?;
     Ok(df)
 }

@@ -3,11 +3,12 @@
 //! totals. Loaded from one score file or a directory/glob of scored partitions (CSV or
 //! Parquet, as `retain score` writes them).
 
-use crate::TrainError;
-use crate::batch::{fingerprint, partitions};
+use crate::ScoreError;
 use crate::segments::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
-use crate::table::read_table;
 use retain_core::features::{RawColumn, RawTable};
+use retain_io::fingerprint::of_file as fingerprint;
+use retain_io::partitions::partitions;
+use retain_io::table::read_table;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -146,10 +147,10 @@ fn prefixed(t: &RawTable, prefix: &str) -> Option<String> {
         .cloned()
 }
 
-fn read_part(path: &Path) -> Result<Part, TrainError> {
+fn read_part(path: &Path) -> Result<Part, ScoreError> {
     let t = read_table(path, b',')?;
     let missing = |what: &str| {
-        TrainError::Invalid(format!(
+        ScoreError::Invalid(format!(
             "{}: no {what} column (columns: {}); score with a CLV model with a spend model, \
              or a churn model with a margin",
             path.display(),
@@ -159,13 +160,13 @@ fn read_part(path: &Path) -> Result<Part, TrainError> {
     let var_name = prefixed(&t, "value_at_risk").ok_or_else(|| missing("value_at_risk_*"))?;
     let clv_name = prefixed(&t, "clv").ok_or_else(|| missing("clv_*"))?;
     let bad = |row: usize, col: &str, why: String| {
-        TrainError::Invalid(format!(
+        ScoreError::Invalid(format!(
             "{}: line {}, column {col:?}: {why}",
             path.display(),
             row + 2
         ))
     };
-    let numbers = |name: &str| -> Result<Vec<f64>, TrainError> {
+    let numbers = |name: &str| -> Result<Vec<f64>, ScoreError> {
         let (_, c) = find(&t, name).ok_or_else(|| missing(name))?;
         (0..c.len())
             .map(|i| {
@@ -181,7 +182,7 @@ fn read_part(path: &Path) -> Result<Part, TrainError> {
             })
             .collect()
     };
-    let texts = |name: &str| -> Result<Option<Vec<String>>, TrainError> {
+    let texts = |name: &str| -> Result<Option<Vec<String>>, ScoreError> {
         let Some((_, c)) = find(&t, name) else {
             return Ok(None);
         };
@@ -211,7 +212,7 @@ fn read_part(path: &Path) -> Result<Part, TrainError> {
 impl ScoreStore {
     /// Loads one score file, or every partition of a directory / glob (its `_manifest.json`
     /// and temporary files are not partitions).
-    pub fn load(path: &Path) -> Result<ScoreStore, TrainError> {
+    pub fn load(path: &Path) -> Result<ScoreStore, ScoreError> {
         let files = partitions(path)?;
         let mut store = ScoreStore {
             source: path.display().to_string(),
@@ -226,7 +227,7 @@ impl ScoreStore {
             if store.value_at_risk_column.is_empty() {
                 store.value_at_risk_column = p.var_name.clone();
             } else if store.value_at_risk_column != p.var_name {
-                return Err(TrainError::Invalid(format!(
+                return Err(ScoreError::Invalid(format!(
                     "{}: value at risk is {:?}, other partitions have {:?}",
                     f.display(),
                     p.var_name,
@@ -234,13 +235,13 @@ impl ScoreStore {
                 )));
             }
             if *has_value.get_or_insert(p.value.is_some()) != p.value.is_some() {
-                return Err(TrainError::Invalid(format!(
+                return Err(ScoreError::Invalid(format!(
                     "{}: value tiers in some partitions only",
                     f.display()
                 )));
             }
             let bad = |row: usize, why: String| {
-                TrainError::Invalid(format!("{}: line {}: {why}", f.display(), row + 2))
+                ScoreError::Invalid(format!("{}: line {}: {why}", f.display(), row + 2))
             };
             for i in 0..p.ids.len() {
                 let risk = tier_code(&p.risk[i]).map_err(|e| bad(i, format!("risk_tier: {e}")))?;

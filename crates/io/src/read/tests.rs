@@ -131,16 +131,8 @@ fn invalid_options_are_refused_before_reading() {
     ));
 }
 
-#[test]
-fn the_extension_picks_the_format() {
-    assert!(is_parquet(Path::new("a/b.parquet")));
-    assert!(is_parquet(Path::new("b.PQ")));
-    assert!(!is_parquet(Path::new("b.csv")));
-    assert!(!is_parquet(Path::new("parquet")));
-}
-
 /// Throughput check, run by hand in release mode:
-/// `RETAIN_BENCH_ROWS=10000000 [RETAIN_BENCH_CUSTOMERS=1000] cargo test --release -p retain-train read_throughput -- --ignored --nocapture`
+/// `RETAIN_BENCH_ROWS=10000000 [RETAIN_BENCH_CUSTOMERS=1000] cargo test --release -p retain-io read_throughput -- --ignored --nocapture`
 #[test]
 #[ignore = "benchmark; run in release mode"]
 fn read_throughput() {

@@ -17,7 +17,7 @@
 //!
 //! # Example
 //! ```
-//! use retain_train::read::{read_transactions, ReadOptions};
+//! use retain_io::read::{read_transactions, ReadOptions};
 //! let path = std::env::temp_dir().join(format!("retain-read-doc-{}.csv", std::process::id()));
 //! std::fs::write(&path, "customer_id,date,amount\nc1,1997-01-01,29.33\nc1,1997-01-18,-5\n").unwrap();
 //! let (log, report) = read_transactions(&path, &ReadOptions::default()).unwrap();
@@ -58,7 +58,7 @@ pub fn read_transactions(
 ) -> Result<(TransactionLog, ReadReport), ReadError> {
     let dates = DateParser::new(opts.date_format.as_deref())?;
     let started = std::time::Instant::now();
-    let out = if is_parquet(path) {
+    let out = if crate::format::is_parquet(path) {
         parquet::read(path, opts, dates)
     } else {
         match opts.delimiter {
@@ -75,12 +75,6 @@ pub fn read_transactions(
         "read transactions"
     );
     Ok(out)
-}
-
-fn is_parquet(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
 }
 
 /// Opens a file to read, refusing directories (which open fine on Unix).

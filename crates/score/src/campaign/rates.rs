@@ -12,7 +12,7 @@
 //! is refused, so a typo (`[segment]`, `costs =`) cannot silently fall back to the defaults.
 
 use super::{check_cost, check_rate};
-use crate::TrainError;
+use crate::ScoreError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use toml::Value;
@@ -35,11 +35,11 @@ pub struct CampaignRates {
     pub segments: BTreeMap<String, SegmentRate>,
 }
 
-fn invalid(msg: String) -> TrainError {
-    TrainError::Invalid(msg)
+fn invalid(msg: String) -> ScoreError {
+    ScoreError::Invalid(msg)
 }
 
-fn number(key: &str, v: &Value) -> Result<f64, TrainError> {
+fn number(key: &str, v: &Value) -> Result<f64, ScoreError> {
     match v {
         Value::Float(x) => Ok(*x),
         Value::Integer(x) => Ok(*x as f64),
@@ -51,7 +51,7 @@ fn number(key: &str, v: &Value) -> Result<f64, TrainError> {
 }
 
 /// A rate: a number, or `{ rate = .., cost = .. }`.
-fn segment_rate(key: &str, v: &Value) -> Result<SegmentRate, TrainError> {
+fn segment_rate(key: &str, v: &Value) -> Result<SegmentRate, ScoreError> {
     let (rate, cost) = match v {
         Value::Table(t) => {
             if let Some(k) = t.keys().find(|k| !matches!(k.as_str(), "rate" | "cost")) {
@@ -79,7 +79,7 @@ fn segment_rate(key: &str, v: &Value) -> Result<SegmentRate, TrainError> {
 
 impl CampaignRates {
     /// Parses and checks the text of a rates file.
-    pub fn parse(text: &str) -> Result<Self, TrainError> {
+    pub fn parse(text: &str) -> Result<Self, ScoreError> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| invalid(format!("not valid TOML: {e}")))?;
         let mut out = CampaignRates::default();
@@ -109,7 +109,7 @@ impl CampaignRates {
     }
 
     /// Reads and checks a rates file; errors name the file.
-    pub fn load(path: &Path) -> Result<Self, TrainError> {
+    pub fn load(path: &Path) -> Result<Self, ScoreError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| invalid(format!("reading {}: {e}", path.display())))?;
         Self::parse(&text).map_err(|e| invalid(format!("{}: {e}", path.display())))
@@ -133,7 +133,7 @@ impl CampaignRates {
         segment: Option<&str>,
         fallback_rate: Option<f64>,
         fallback_cost: f64,
-    ) -> Result<(f64, f64), TrainError> {
+    ) -> Result<(f64, f64), ScoreError> {
         let listed = segment.and_then(|s| self.segments.get(s));
         let default_cost = self.default.and_then(|d| d.cost).unwrap_or(fallback_cost);
         let rate = match (listed, self.default, fallback_rate) {

@@ -15,7 +15,7 @@
 //!
 //! # Example
 //! ```
-//! use retain_train::metrics::{Metrics, MetricKind, roc_auc};
+//! use retain_score::metrics::{Metrics, MetricKind, roc_auc};
 //!
 //! let churned = [true, false, true, false, false];
 //! let p = [0.9, 0.2, 0.6, 0.6, 0.1];
@@ -27,7 +27,7 @@
 //! assert_eq!(m.calibration.len(), 10);
 //! let auc: MetricKind = "roc-auc".parse()?;
 //! assert!(auc.higher_is_better());
-//! # Ok::<(), retain_train::metrics::MetricError>(())
+//! # Ok::<(), retain_score::metrics::MetricError>(())
 //! ```
 
 mod calibration;

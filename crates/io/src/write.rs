@@ -1,0 +1,58 @@
+//! Writing whole tables as CSV or Parquet (chosen by extension), atomically
+//! ([`crate::atomic`]): a crash never leaves a half-written file that looks finished.
+
+use crate::IoError;
+use crate::atomic::AtomicFile;
+use crate::format::OutputFormat;
+use polars::prelude::*;
+use retain_core::time::TimeUnit;
+use std::path::Path;
+
+/// Per-customer summaries as a DataFrame with lifetimes' column names: `customer_id`,
+/// `frequency`, `recency_<unit>`, `T_<unit>`, `monetary_value`, and with a holdout period
+/// `frequency_holdout`, `monetary_value_holdout` (total spend) and `duration_holdout_<unit>`.
+pub fn summaries_frame(
+    s: &retain_core::summary::Summaries,
+    unit: TimeUnit,
+    holdout: Option<f64>,
+) -> Result<DataFrame, IoError> {
+    let u = unit.plural();
+    let mut cols = vec![
+        Column::new("customer_id".into(), &s.ids),
+        Column::new("frequency".into(), &s.x),
+        Column::new(format!("recency_{u}").into(), &s.t_x),
+        Column::new(format!("T_{u}").into(), &s.t),
+        Column::new("monetary_value".into(), &s.monetary),
+    ];
+    if let Some(h) = holdout {
+        cols.push(Column::new("frequency_holdout".into(), &s.holdout_x));
+        cols.push(Column::new(
+            "monetary_value_holdout".into(),
+            &s.holdout_spend,
+        ));
+        cols.push(Column::new(
+            format!("duration_holdout_{u}").into(),
+            vec![h; s.len()],
+        ));
+    }
+    DataFrame::new_infer_height(cols).map_err(|e| IoError::Frame(e.to_string()))
+}
+
+/// Writes `df` to `path` atomically in the format given by its extension.
+pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
+    let format = OutputFormat::from_path(path)?;
+    let err = |e: PolarsError| IoError::write(path, e);
+    let mut out = AtomicFile::create(path)?;
+    match format {
+        OutputFormat::Csv => CsvWriter::new(out.file()).finish(df).map_err(err)?,
+        OutputFormat::Parquet => {
+            ParquetWriter::new(out.file())
+                // Snappy: pyarrow's and pandas' default, and several times cheaper to
+                // write than polars' default zstd (a fifth of a 1M-customer score run).
+                .with_compression(ParquetCompression::Snappy)
+                .finish(df)
+                .map_err(err)?;
+        }
+    }
+    out.commit()
+}

@@ -1,0 +1,47 @@
+//! Scoring with `retain`'s artefacts: everything the CLI, the batch runner, the gRPC server and
+//! the Python package share, so that a customer gets the same numbers from each of them.
+//!
+//! # Layout
+//! - [`artefact`]: the one envelope, the one content version and the one loader of model files
+//!   (CLV and churn artefacts).
+//! - [`score`]: per-customer CLV scores (P(alive), expected purchases, CLV, value at risk).
+//! - [`churn_model`], [`churn_score`], [`churn_value`]: the fitted churn classifier, its scores
+//!   and drivers, risk tiers and subscription value.
+//! - [`segments`]: RFM segments, value × risk tiers and percentile ranks against the training base.
+//! - [`score_file`]: the score file's columns, written from a score table.
+//! - [`score_store`]: score files in memory for campaign lists (gRPC `Segments`).
+//! - [`campaign`]: whom a retention campaign contacts within a budget.
+//! - [`whatif`]: value gained if dropout falls by u% (retention what-if).
+//! - [`online`]: one customer at a time, for the server, through the batch code paths.
+//! - [`manifest`]: the record of a partitioned scoring run (skip what is current).
+//! - [`holdout`]: predicted vs actual purchases on a holdout period (stored in artefacts).
+//! - [`metrics`]: ROC/PR AUC, log loss, Brier, lift, calibration (stored in churn artefacts).
+//! - [`error`]: the crate's error type.
+//!
+//! # Example
+//! ```
+//! use retain_score::artefact::Artefact;
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/cdnow.json");
+//! let model = Artefact::load(std::path::Path::new(path)).unwrap();
+//! assert_eq!(model.kind(), "clv");
+//! assert_eq!(model.version().len(), 12);
+//! ```
+#![deny(missing_docs)]
+
+pub mod artefact;
+pub mod campaign;
+pub mod churn_model;
+pub mod churn_score;
+pub mod churn_value;
+pub mod error;
+pub mod holdout;
+pub mod manifest;
+pub mod metrics;
+pub mod online;
+pub mod score;
+pub mod score_file;
+pub mod score_store;
+pub mod segments;
+pub mod whatif;
+
+pub use error::ScoreError;

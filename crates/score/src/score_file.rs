@@ -1,0 +1,104 @@
+//! The score file format: the columns `retain score` writes (and `campaign`, the `Segments`
+//! service and the Python package read), built as a DataFrame from a score table.
+
+use crate::ScoreError;
+use crate::churn_value::RiskTiers;
+use crate::score::ScoreTable;
+use crate::segments::SegmentColumns;
+use polars::prelude::*;
+use retain_core::time::{Duration, TimeUnit};
+
+/// `52 weeks` → `52w`-style suffix used in column names: `52_weeks`.
+fn horizon_label(h: Duration) -> String {
+    let v = if h.value.fract() == 0.0 {
+        format!("{}", h.value as i64)
+    } else {
+        format!("{}", h.value).replace('.', "_")
+    };
+    format!("{v}_{}", h.unit.plural())
+}
+
+/// The score table as a DataFrame; time-valued columns carry their unit in the name. With
+/// `segments`, the risk tier is theirs and the RFM scores, segment, value tier and percentile
+/// ranks follow the scores; without, the risk tier uses the default cut-offs.
+pub fn to_frame(
+    t: &ScoreTable,
+    unit: TimeUnit,
+    horizon: Duration,
+    segments: Option<&SegmentColumns>,
+) -> Result<DataFrame, ScoreError> {
+    let ids = Column::new("customer_id".into(), &t.ids);
+    to_frame_with_ids(ids, t, unit, horizon, segments)
+}
+
+/// [`to_frame`] with the customer ids given as a column (a chunk of a summary file keeps its
+/// ids in polars rather than copying them into the table).
+pub fn to_frame_with_ids(
+    ids: Column,
+    t: &ScoreTable,
+    unit: TimeUnit,
+    horizon: Duration,
+    segments: Option<&SegmentColumns>,
+) -> Result<DataFrame, ScoreError> {
+    let h = horizon_label(horizon);
+    let u = unit.plural();
+    let risk_tier = match segments {
+        Some(s) => s.risk_tier.clone(),
+        None => t
+            .churn_probability
+            .iter()
+            .map(|&p| RiskTiers::default().tier(p))
+            .collect(),
+    };
+    let mut cols = vec![
+        ids,
+        Column::new("x".into(), &t.x),
+        Column::new(format!("t_x_{u}").into(), &t.t_x),
+        Column::new(format!("T_{u}").into(), &t.t),
+        Column::new("p_alive".into(), &t.p_alive),
+        Column::new("churn_probability".into(), &t.churn_probability),
+        Column::new("risk_tier".into(), risk_tier),
+        Column::new(
+            format!("expected_purchases_{h}").into(),
+            &t.expected_purchases,
+        ),
+        Column::new(format!("p_no_purchase_{h}").into(), &t.p_no_purchase),
+    ];
+    if let (Some(s), Some(c), Some(r)) = (&t.expected_spend, &t.clv, &t.value_at_risk) {
+        cols.push(Column::new("expected_spend".into(), s));
+        cols.push(Column::new(format!("clv_{h}").into(), c));
+        cols.push(Column::new(format!("value_at_risk_{h}").into(), r));
+    }
+    if let Some(d) = &t.dert {
+        cols.push(Column::new("dert".into(), d));
+        if let Some(spend) = &t.expected_spend {
+            let value: Vec<f64> = d.iter().zip(spend).map(|(a, b)| a * b).collect();
+            cols.push(Column::new("discounted_residual_value".into(), value));
+        }
+    }
+    if let Some(s) = segments {
+        segment_columns(&mut cols, s);
+    }
+    DataFrame::new_infer_height(cols).map_err(|e| ScoreError::Frame(e.to_string()))
+}
+
+/// Appends the segment columns (all but the risk tier, which sits with the scores).
+fn segment_columns(cols: &mut Vec<Column>, s: &SegmentColumns) {
+    // u8 columns need a polars feature we do not build; scores go out as u32.
+    let wide = |v: &[u8]| v.iter().map(|&x| u32::from(x)).collect::<Vec<u32>>();
+    cols.push(Column::new("rfm_recency".into(), wide(&s.r)));
+    cols.push(Column::new("rfm_frequency".into(), wide(&s.f)));
+    cols.push(Column::new("rfm_monetary".into(), wide(&s.m)));
+    let names: Vec<&str> = (0..s.segment.len()).map(|i| s.segment_name(i)).collect();
+    cols.push(Column::new("rfm_segment".into(), names));
+    if let Some(v) = &s.value_tier {
+        cols.push(Column::new("value_tier".into(), v));
+    }
+    cols.push(Column::new("churn_percentile".into(), &s.churn_percentile));
+    if let Some(v) = &s.clv_percentile {
+        cols.push(Column::new("clv_percentile".into(), v));
+    }
+    if let Some(v) = &s.value_at_risk_percentile {
+        cols.push(Column::new("value_at_risk_percentile".into(), v));
+    }
+}
