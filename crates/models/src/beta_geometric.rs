@@ -6,7 +6,7 @@
 //! x = 0 customers may have left.
 
 use crate::data::{GroupedPatterns, par_sum, time_tables};
-use crate::special::{digamma, ln_beta, ln_gamma, lse_weights, trigamma};
+use crate::math::special::{digamma, ln_beta, ln_gamma, lse_weights, trigamma};
 
 /// When a customer may drop out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

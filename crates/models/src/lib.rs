@@ -9,13 +9,12 @@
 //! - [`classifier`]: supervised churn classifiers (logistic regression).
 //! - [`fit`]: the maximum-likelihood driver, convergence checks and standard errors.
 //! - [`bgnbd`], [`mbgnbd`], [`paretonbd`]: purchase/dropout models.
-//! - [`gammagamma`]: the spend model.
+//! - [`spend`]: spend models ([`spend::gammagamma`]) behind the [`spend::SpendModel`] enum.
 //! - [`model`]: the closed [`model::PurchaseModel`] enum over the purchase models.
 //! - [`pmf`]: P(X(t) = x), the repeat-purchase distribution of a new customer.
 //! - [`clv`]: discounted lifetime value over a horizon.
 //! - [`simulate`]: seeded simulation from known parameters.
-//! - [`linalg`]: Cholesky solves for small SPD systems.
-//! - [`special`], [`quadrature`]: special functions and Gauss–Legendre quadrature.
+//! - [`math`]: special functions, Gauss–Legendre quadrature, Cholesky solves.
 //!
 //! # Example
 //! ```
@@ -36,15 +35,13 @@ pub mod clv;
 pub mod data;
 pub mod error;
 pub mod fit;
-pub mod gammagamma;
-pub mod linalg;
+pub mod math;
 pub mod mbgnbd;
 pub mod model;
 pub mod paretonbd;
 pub mod pmf;
-pub mod quadrature;
 pub mod simulate;
-pub mod special;
+pub mod spend;
 pub mod subscription;
 
 pub use error::ModelError;

@@ -5,7 +5,7 @@ use crate::ModelError;
 use crate::beta_geometric::{self, Dropout};
 use crate::data::GroupedPatterns;
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
-use crate::special::{Form, hyp2f1_scaled_complement, hyp2f1_scaled_in_place};
+use crate::math::special::{Form, hyp2f1_scaled_complement, hyp2f1_scaled_in_place};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -179,7 +179,7 @@ mod tests {
         let c = a + b + xf;
         let z = horizon / (alpha + t + horizon);
         // The log form gives up beyond 2M terms (x = 1000 with z near 1); the new one does not.
-        let Ok(f) = crate::special::hyp2f1(r + xf, b + xf + 1.0, c, z) else {
+        let Ok(f) = crate::math::special::hyp2f1(r + xf, b + xf + 1.0, c, z) else {
             return None;
         };
         let g =

@@ -13,8 +13,8 @@
 use crate::ModelError;
 use crate::data::{GroupedPatterns, par_sum};
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
-use crate::quadrature::gauss_legendre;
-use crate::special::{digamma, ln_gamma, lse_weights, softmax2};
+use crate::math::quadrature::gauss_legendre;
+use crate::math::special::{digamma, ln_gamma, lse_weights, softmax2};
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 

@@ -19,11 +19,11 @@
 
 use crate::ModelError;
 use crate::bgnbd::BgNbd;
+use crate::math::quadrature::gauss_legendre;
+use crate::math::special::{hyp2f1, ln_beta, ln_gamma, log_add_exp};
 use crate::mbgnbd::MbgNbd;
 use crate::model::PurchaseModel;
 use crate::paretonbd::ParetoNbd;
-use crate::quadrature::gauss_legendre;
-use crate::special::{hyp2f1, ln_beta, ln_gamma, log_add_exp};
 use statrs::function::beta::checked_beta_reg;
 
 /// ln P(X(t) = x) for a new customer observed for `t` time units. Never NaN or +∞; −∞ only

@@ -8,10 +8,10 @@ use retain_core::time::{DiscountRate, Duration, TimeUnit};
 use retain_models::bgnbd::BgNbd;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
 use retain_models::fit::FitOptions;
-use retain_models::gammagamma::GammaGamma;
 use retain_models::mbgnbd::MbgNbd;
 use retain_models::model::PurchaseModel;
 use retain_models::paretonbd::ParetoNbd;
+use retain_models::spend::gammagamma::GammaGamma;
 
 struct Cdnow {
     x: Vec<u32>,
