@@ -5,12 +5,13 @@
 use approx::assert_relative_eq;
 use retain_core::patterns::Patterns;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
-use retain_models::bgnbd::BgNbd;
+use retain_models::btyd::PurchaseModel;
+use retain_models::btyd::PurchaseProcess;
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::paretonbd::ParetoNbd;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
 use retain_models::fit::FitOptions;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::model::PurchaseModel;
-use retain_models::paretonbd::ParetoNbd;
 use retain_models::spend::gammagamma::GammaGamma;
 
 struct Cdnow {

@@ -2,10 +2,11 @@
 //! `bench/peer_reference.py` (run in a venv with lifetimes, autograd>=1.6, scipy, mpmath).
 
 use approx::assert_relative_eq;
-use retain_models::bgnbd::BgNbd;
+use retain_models::btyd::PurchaseProcess;
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::paretonbd::ParetoNbd;
 use retain_models::math::special::hyp2f1;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::paretonbd::ParetoNbd;
 
 /// (x, t_x, T) of the reference customers.
 const CUSTOMERS: [(u32, f64, f64); 5] = [

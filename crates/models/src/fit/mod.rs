@@ -8,9 +8,9 @@
 //! L2 penalty `penalty × Σ θ²` on the log-parameters, which shrinks towards 1 on every
 //! parameter and keeps degenerate data (e.g. nobody repeats) from running off to infinity.
 //!
-//! - [`newton`](self::newton) and [`lbfgs`](self::lbfgs): the two optimisers.
+//! - `newton` and `lbfgs`: the two optimisers.
 //! - `objective`: the penalised per-customer objective both of them minimise.
-//! - [`warm_start`](mod@self::warm_start): large fits start from a subsample's maximum.
+//! - `warm_start`: large fits start from a subsample's maximum ([`warm_start()`]).
 
 mod lbfgs;
 mod newton;
