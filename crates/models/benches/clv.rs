@@ -10,11 +10,11 @@
 //! their largest relative difference from the unmarked row.
 
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
-use retain_models::bgnbd::BgNbd;
+use retain_models::btyd::PurchaseModel;
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::simulate::simulate;
 use retain_models::clv::{ClvSpec, ClvSteps, clv, discounted_purchases};
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::model::PurchaseModel;
-use retain_models::simulate::simulate;
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -106,11 +106,7 @@ fn main() {
             for (o, &(x, t_x, t)) in batched.iter_mut().zip(&summaries) {
                 let p_alive = model.p_alive(x, t_x, t);
                 *o = discounted_purchases(&steps, |h| {
-                    match model {
-                        PurchaseModel::Bgnbd(m) => m.expected_purchases_if_alive_at(h, x, t)?,
-                        PurchaseModel::Mbgnbd(m) => m.expected_purchases_if_alive_at(h, x, t)?,
-                        PurchaseModel::ParetoNbd(_) => unreachable!("not benchmarked"),
-                    }
+                    model.process().expected_purchases_if_alive_at(h, x, t)?;
                     for v in h.iter_mut() {
                         *v = (p_alive * *v).max(0.0);
                     }

@@ -7,11 +7,12 @@
 //! The ratios printed use those figures.
 
 use retain_core::patterns::Patterns;
-use retain_models::bgnbd::BgNbd;
+use retain_models::btyd::PurchaseProcess;
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::simulate::simulate;
+use retain_models::btyd::{PurchaseKind, PurchaseModel};
 use retain_models::fit::FitOptions;
-use retain_models::gammagamma::GammaGamma;
-use retain_models::model::{PurchaseKind, PurchaseModel};
-use retain_models::simulate::simulate;
+use retain_models::spend::gammagamma::GammaGamma;
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -6,7 +6,7 @@
 //! Δ = 1 month; nothing here assumes days.
 
 use crate::ModelError;
-use crate::model::Posterior;
+use crate::btyd::Posterior;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
 use serde::{Deserialize, Serialize};
 
@@ -68,8 +68,8 @@ impl ClvSteps {
 
 /// Discounted CLV of one customer from their posterior and expected spend per purchase.
 pub fn clv(customer: &Posterior<'_>, steps: &ClvSteps, spend: f64) -> Result<f64, ModelError> {
-    let total = match customer.pareto_alive_terms() {
-        Some((scale, s, b)) => pareto_discounted_purchases(scale, s, b, steps),
+    let total = match customer.discounted_purchases(steps) {
+        Some(total) => total,
         None => discounted_purchases(steps, |horizons| customer.expected_purchases_at(horizons))?,
     };
     crate::finite_nonneg("clv", total * spend)
@@ -77,7 +77,7 @@ pub fn clv(customer: &Posterior<'_>, steps: &ClvSteps, spend: f64) -> Result<f64
 
 /// Step horizons handed to `cumulative` at once: a month-stepped year or a week-stepped year
 /// in one call, so that models which share work across horizons can (see
-/// [`crate::bgnbd::BgNbd::expected_purchases_if_alive_at`]).
+/// [`crate::btyd::PurchaseProcess::expected_purchases_if_alive_at`]).
 const HORIZONS_PER_CALL: usize = 64;
 
 /// Σ_i (E[X(iΔ)] − E[X((i−1)Δ)]) / (1 + d)^i, where `cumulative` replaces each horizon iΔ of
@@ -107,42 +107,12 @@ pub fn discounted_purchases(
     Ok(total)
 }
 
-/// Σ_i (E[X(iΔ)] − E[X((i−1)Δ)]) / (1 + d)^i for Pareto/NBD, where
-/// E[X(h)] = scale · (1 − (1 + h/b)^(1−s)) / (s − 1): the differences are
-/// scale · (P_{i−1} − P_i) / (s − 1) with P_i = (1 + iΔ/b)^(1−s), one power per step (the
-/// generic loop costs two, plus the dispatch; this sum is most of a server request's work).
-fn pareto_discounted_purchases(scale: f64, s: f64, b: f64, steps: &ClvSteps) -> f64 {
-    let u = steps.step / b;
-    let factor = 1.0 / (1.0 + steps.discount);
-    let mut discount = 1.0;
-    let mut total = 0.0;
-    if (s - 1.0).abs() < 1e-9 {
-        // The s → 1 limit: E[X(h)] = scale · ln(1 + h/b).
-        let mut prev = 0.0;
-        for i in 1..=steps.n {
-            let l = (i as f64 * u).ln_1p();
-            discount *= factor;
-            total += (l - prev) * discount;
-            prev = l;
-        }
-        return scale * total;
-    }
-    let mut prev = 1.0;
-    for i in 1..=steps.n {
-        let p = ((1.0 - s) * (i as f64 * u).ln_1p()).exp();
-        discount *= factor;
-        total += (prev - p) * discount;
-        prev = p;
-    }
-    scale * total / (s - 1.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bgnbd::BgNbd;
-    use crate::model::PurchaseModel;
-    use crate::paretonbd::ParetoNbd;
+    use crate::btyd::PurchaseModel;
+    use crate::btyd::bgnbd::BgNbd;
+    use crate::btyd::paretonbd::ParetoNbd;
 
     /// The generic step-by-step sum, for any model.
     fn generic(c: &Posterior<'_>, steps: &ClvSteps, spend: f64) -> f64 {

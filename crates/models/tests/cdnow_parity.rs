@@ -5,13 +5,15 @@
 use approx::assert_relative_eq;
 use retain_core::patterns::Patterns;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
-use retain_models::bgnbd::BgNbd;
+use retain_models::btyd::PurchaseModel;
+use retain_models::btyd::PurchaseProcess;
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::paretonbd::ParetoNbd;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
 use retain_models::fit::FitOptions;
-use retain_models::gammagamma::GammaGamma;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::model::PurchaseModel;
-use retain_models::paretonbd::ParetoNbd;
+use retain_models::spend::SpendModel;
+use retain_models::spend::gammagamma::GammaGamma;
 
 struct Cdnow {
     x: Vec<u32>,
@@ -234,4 +236,34 @@ fn twelve_month_clv_matches_lifetimes_convention() {
     assert!((value(0) - 36.28).abs() < 0.01, "{}", value(0));
     let total: f64 = (0..d.x.len()).map(value).sum();
     assert_relative_eq!(total, 71_510.0, max_relative = 1e-3);
+}
+
+#[test]
+fn the_shipped_cdnow_artefact_loads_and_serialises_unchanged() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/cdnow.json");
+    let text = std::fs::read_to_string(path).expect("shipped artefact");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let purchase: PurchaseModel = serde_json::from_value(json["purchase"].clone()).unwrap();
+    purchase.validate().unwrap();
+    assert_eq!(purchase.kind().name(), "pareto-nbd");
+    // Same tag, same field names, same numbers to the bit.
+    assert_eq!(serde_json::to_value(purchase).unwrap(), json["purchase"]);
+    let spend: SpendModel = serde_json::from_value(json["spend"].clone()).unwrap();
+    spend.validate().unwrap();
+    assert_eq!(serde_json::to_value(spend).unwrap(), json["spend"]);
+    // The parameter names the artefact reports are the model's, in its order.
+    let names: Vec<&str> = json["purchase_fit"]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, purchase.names());
+    // The artefact's parameters written in the literature's order, as before the enum moved.
+    let compact = serde_json::to_string(&purchase).unwrap();
+    assert!(
+        compact.starts_with(r#"{"kind":"pareto-nbd","params":{"r":"#)
+            && compact.contains(r#","alpha":"#),
+        "{compact}"
+    );
 }

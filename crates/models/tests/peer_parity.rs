@@ -2,10 +2,11 @@
 //! `bench/peer_reference.py` (run in a venv with lifetimes, autograd>=1.6, scipy, mpmath).
 
 use approx::assert_relative_eq;
-use retain_models::bgnbd::BgNbd;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::paretonbd::ParetoNbd;
-use retain_models::special::hyp2f1;
+use retain_models::btyd::PurchaseProcess;
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::paretonbd::ParetoNbd;
+use retain_models::math::special::hyp2f1;
 
 /// (x, t_x, T) of the reference customers.
 const CUSTOMERS: [(u32, f64, f64); 5] = [
@@ -202,7 +203,7 @@ fn paretonbd_stress_case_matches_mpmath() {
 
 #[test]
 fn gammagamma_expected_spend_matches_lifetimes() {
-    let m = retain_models::gammagamma::GammaGamma {
+    let m = retain_models::spend::gammagamma::GammaGamma {
         p: 6.248802496075312,
         q: 3.744588460923114,
         gamma: 15.44774806492914,

@@ -2,11 +2,11 @@
 //! parameters back.
 
 use retain_core::patterns::Patterns;
+use retain_models::btyd::PurchaseModel;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::simulate::simulate;
+use retain_models::btyd::{bgnbd::BgNbd, paretonbd::ParetoNbd};
 use retain_models::fit::FitOptions;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::model::PurchaseModel;
-use retain_models::simulate::simulate;
-use retain_models::{bgnbd::BgNbd, paretonbd::ParetoNbd};
 
 fn recover(truth: PurchaseModel, n: usize, seed: u64, tol: f64) {
     // Ages spread over a year at day resolution, in weeks, like a real acquisition window.

@@ -8,7 +8,7 @@
 //! rules the former out.
 
 use crate::ModelError;
-use crate::linalg::{cholesky, cholesky_solve};
+use crate::math::linalg::{cholesky, cholesky_solve};
 use serde::{Deserialize, Serialize};
 
 /// A fitted logistic regression: P(churn | x) = σ(intercept + coefficients · x).

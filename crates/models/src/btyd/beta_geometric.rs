@@ -4,9 +4,18 @@
 //! The two models differ in one place: MBG/NBD lets a customer drop out after every purchase
 //! including the first, so its dropout odds and beta terms are BG/NBD's with x + 1, and even
 //! x = 0 customers may have left.
+//!
+//! Both models also share their fit, their simulation and their dropout reduction, kept here
+//! with the likelihood.
 
+use super::simulate::dist_err;
+use crate::ModelError;
 use crate::data::{GroupedPatterns, par_sum, time_tables};
-use crate::special::{digamma, ln_beta, ln_gamma, lse_weights, trigamma};
+use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
+use crate::math::special::{digamma, ln_beta, ln_gamma, lse_weights, trigamma};
+use rand::{Rng, RngExt};
+use rand_distr::{Beta, Distribution, Exp, Gamma};
+use retain_core::patterns::Patterns;
 
 /// When a customer may drop out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,4 +168,94 @@ pub(crate) fn eval<const HESS: bool>(
         }
     }
     total
+}
+
+/// The likelihood of one of the two models on grouped patterns.
+pub(crate) struct Ll<'a> {
+    pub(crate) d: &'a GroupedPatterns,
+    pub(crate) dropout: Dropout,
+}
+
+impl LogLikelihood for Ll<'_> {
+    fn dim(&self) -> usize {
+        4
+    }
+    fn customers(&self) -> f64 {
+        self.d.customers
+    }
+    fn value_grad(&self, th: &[f64], grad: &mut [f64]) -> f64 {
+        eval::<false>(self.d, self.dropout, th, grad, &mut [])
+    }
+    fn has_hessian(&self) -> bool {
+        true
+    }
+    fn value_grad_hess(&self, th: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
+        eval::<true>(self.d, self.dropout, th, grad, hess)
+    }
+}
+
+/// Maximum-likelihood (r, α, a, b) on patterns, from a start at the observed purchase rate.
+pub(crate) fn fit(
+    p: &Patterns,
+    opts: &FitOptions,
+    dropout: Dropout,
+) -> Result<([f64; 4], MleResult), ModelError> {
+    let d = GroupedPatterns::new(p);
+    let (mean_t, mean_x) = d.means();
+    let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
+    let start = warm_start(&d, &start, opts, |d, s, o| {
+        maximise(&Ll { d, dropout }, s, o)
+    });
+    let res = maximise(&Ll { d: &d, dropout }, &start, opts)?;
+    // Through the log-parameters, as the optimiser sees them (kept for bit-identical fits).
+    let th: Vec<f64> = res.params.iter().map(|v| v.ln().exp()).collect();
+    Ok(([th[0], th[1], th[2], th[3]], res))
+}
+
+/// Total log-likelihood of patterns at `params` = (r, α, a, b).
+pub(crate) fn log_likelihood(params: [f64; 4], p: &Patterns, dropout: Dropout) -> f64 {
+    let d = GroupedPatterns::new(p);
+    let th: Vec<f64> = params.iter().map(|v| v.ln()).collect();
+    Ll { d: &d, dropout }.value_grad(&th, &mut [0.0; 4])
+}
+
+/// "Reduce dropout by u" for a Beta(a, b) dropout probability: its mean a/(a+b) scaled by
+/// (1 − u) with a + b (the strength of the prior) kept.
+pub(crate) fn reduce_dropout(a: f64, b: f64, u: f64) -> (f64, f64) {
+    ((1.0 - u) * a, b + u * a)
+}
+
+/// [`reduce_dropout`] in words.
+pub(crate) const DROPOUT_DEFINITION: &str = "dropout probability per purchase p ~ Beta(a, b), \
+     mean a/(a+b) scaled by (1-u) with a+b fixed: a' = (1-u)a, b' = b + u a; the base \
+     re-scored with the new model";
+
+/// One customer observed for `t`: λ ~ Gamma(r, α) and p ~ Beta(a, b) drawn in that order,
+/// then Poisson purchases at rate λ; after each repeat purchase (and with
+/// [`Dropout::AfterEveryPurchase`] also at time 0) the customer leaves with probability p.
+pub(crate) fn simulate_customer(
+    rng: &mut dyn Rng,
+    [r, alpha, a, b]: [f64; 4],
+    t: f64,
+    dropout: Dropout,
+) -> Result<Vec<f64>, ModelError> {
+    let lambda = Gamma::new(r, 1.0 / alpha).map_err(dist_err)?.sample(rng);
+    let p = Beta::new(a, b).map_err(dist_err)?.sample(rng);
+    let mut purchases = Vec::new();
+    if dropout == Dropout::AfterEveryPurchase && rng.random::<f64>() < p {
+        return Ok(purchases);
+    }
+    if lambda <= 0.0 {
+        return Ok(purchases);
+    }
+    let gap = Exp::new(lambda).map_err(dist_err)?;
+    let mut now = gap.sample(rng);
+    while now <= t {
+        purchases.push(now);
+        if rng.random::<f64>() < p {
+            break;
+        }
+        now += gap.sample(rng);
+    }
+    Ok(purchases)
 }

@@ -2,10 +2,13 @@
 //! each purchase's value is Gamma(p, ν) with ν ~ Gamma(q, γ) across customers, independent of
 //! the purchase process. Fitted on repeat buyers (x > 0) from their mean repeat spend.
 
+use super::SpendProcess;
 use crate::ModelError;
 use crate::data::{par_sum, pieces, stratified_sample};
 use crate::fit::{FitOptions, LogLikelihood, MleResult, Subsample, maximise, warm_start};
-use crate::special::{digamma, ln_gamma, trigamma};
+use crate::math::special::{digamma, ln_gamma, trigamma};
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -252,6 +255,42 @@ impl GammaGamma {
         }
         let x = x as f64;
         self.p * (self.gamma + x * monetary) / (self.p * x + self.q - 1.0)
+    }
+}
+
+impl SpendProcess for GammaGamma {
+    fn name(&self) -> &'static str {
+        "gamma-gamma"
+    }
+    fn display_name(&self) -> &'static str {
+        "Gamma-Gamma"
+    }
+    fn names(&self) -> &'static [&'static str] {
+        &Self::NAMES
+    }
+    fn values(&self) -> Vec<f64> {
+        self.to_vec()
+    }
+    fn validate(&self) -> Result<(), ModelError> {
+        GammaGamma::validate(self)
+    }
+    fn expected_spend(&self, x: u32, monetary: f64) -> f64 {
+        GammaGamma::expected_spend(self, x, monetary)
+    }
+    fn log_likelihood(&self, x: &[u32], monetary: &[f64]) -> Result<f64, ModelError> {
+        GammaGamma::log_likelihood(self, x, monetary)
+    }
+    /// The customer's rate ν ~ Gamma(q, rate γ) first, then each amount ~ Gamma(p, rate ν).
+    fn simulate_amounts(&self, rng: &mut dyn Rng, n: usize) -> Result<Vec<f64>, ModelError> {
+        let invalid = |e: rand_distr::GammaError| ModelError::InvalidParam {
+            name: "params",
+            reason: e.to_string(),
+        };
+        let nu = Gamma::new(self.q, 1.0 / self.gamma)
+            .map_err(invalid)?
+            .sample(rng);
+        let z = Gamma::new(self.p, 1.0 / nu).map_err(invalid)?;
+        Ok((0..n).map(|_| z.sample(rng)).collect())
     }
 }
 

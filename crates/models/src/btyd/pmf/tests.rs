@@ -1,5 +1,8 @@
 use super::*;
-use crate::simulate::simulate;
+use crate::btyd::bgnbd::BgNbd;
+use crate::btyd::mbgnbd::MbgNbd;
+use crate::btyd::paretonbd::ParetoNbd;
+use crate::btyd::simulate::simulate;
 use approx::assert_relative_eq;
 
 const BG: PurchaseModel = PurchaseModel::Bgnbd(BgNbd {
@@ -210,27 +213,6 @@ fn pmf_sums_to_one_and_its_mean_is_the_expected_purchases() {
             let want = model.expected_purchases_new(t).unwrap();
             assert_relative_eq!(mean, want, max_relative = 1e-7);
         }
-    }
-}
-
-#[test]
-fn pareto_closed_form_equals_the_death_time_integral() {
-    for model in [PN, PN2] {
-        let PurchaseModel::ParetoNbd(m) = model else {
-            unreachable!()
-        };
-        for t in [20.0, 39.0, 78.0] {
-            for x in 0..8 {
-                let closed = pareto_dead_closed_form(&m, t, x)
-                    .unwrap()
-                    .unwrap_or_else(|| panic!("closed form cancelled at t {t} x {x}"));
-                let integral = pareto_dead_by_quadrature(&m, t, x);
-                assert_relative_eq!(closed.exp(), integral, max_relative = 1e-9);
-            }
-        }
-        // Early on, a customer with many purchases almost surely has not died yet: the
-        // bracket cancels and the integral takes over.
-        assert!(pareto_dead_closed_form(&m, 0.01, 30).unwrap().is_none());
     }
 }
 

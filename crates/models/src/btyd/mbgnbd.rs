@@ -1,11 +1,15 @@
 //! MBG/NBD (Batislam, Denizel & Filiztekin 2007): BG/NBD where the customer may also drop out
 //! right after the first purchase, so P(alive) < 1 even for x = 0.
 
+use super::beta_geometric::{self, Dropout};
+use super::nbd::{ln_nb, ln_tail};
+use super::{KindInfo, PurchaseProcess};
 use crate::ModelError;
-use crate::beta_geometric::{self, Dropout};
-use crate::data::GroupedPatterns;
-use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
-use crate::special::{Form, hyp2f1_scaled_complement, hyp2f1_scaled_in_place};
+use crate::fit::{FitOptions, MleResult};
+use crate::math::special::{
+    Form, hyp2f1_scaled_complement, hyp2f1_scaled_in_place, ln_beta, log_add_exp,
+};
+use rand::Rng;
 use retain_core::patterns::Patterns;
 use serde::{Deserialize, Serialize};
 
@@ -22,107 +26,63 @@ pub struct MbgNbd {
     pub b: f64,
 }
 
-struct Ll<'a>(&'a GroupedPatterns);
-
-impl LogLikelihood for Ll<'_> {
-    fn dim(&self) -> usize {
-        4
-    }
-    fn customers(&self) -> f64 {
-        self.0.customers
-    }
-    fn value_grad(&self, th: &[f64], grad: &mut [f64]) -> f64 {
-        beta_geometric::eval::<false>(self.0, Dropout::AfterEveryPurchase, th, grad, &mut [])
-    }
-    fn has_hessian(&self) -> bool {
-        true
-    }
-    fn value_grad_hess(&self, th: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
-        beta_geometric::eval::<true>(self.0, Dropout::AfterEveryPurchase, th, grad, hess)
-    }
-}
-
 impl MbgNbd {
     /// Parameter names in the literature's order.
     pub const NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
 
-    fn from_theta(th: &[f64]) -> Self {
+    const INFO: KindInfo = KindInfo {
+        name: "mbgnbd",
+        display_name: "MBG/NBD",
+        aliases: &["mbg-nbd"],
+        params: &Self::NAMES,
+    };
+
+    fn array(&self) -> [f64; 4] {
+        [self.r, self.alpha, self.a, self.b]
+    }
+}
+
+impl PurchaseProcess for MbgNbd {
+    fn kind_info() -> &'static KindInfo {
+        &Self::INFO
+    }
+
+    fn info(&self) -> &'static KindInfo {
+        &Self::INFO
+    }
+
+    fn from_values_unchecked(v: &[f64]) -> Self {
         MbgNbd {
-            r: th[0].exp(),
-            alpha: th[1].exp(),
-            a: th[2].exp(),
-            b: th[3].exp(),
+            r: v[0],
+            alpha: v[1],
+            a: v[2],
+            b: v[3],
         }
     }
 
-    /// Parameters as a vector in [`Self::NAMES`] order.
-    pub fn to_vec(&self) -> Vec<f64> {
-        vec![self.r, self.alpha, self.a, self.b]
+    fn values(&self) -> Vec<f64> {
+        self.array().to_vec()
     }
 
-    /// Checks that every parameter is finite and positive.
-    pub fn validate(&self) -> Result<(), ModelError> {
-        crate::check_positive(&Self::NAMES, &self.to_vec())
+    fn fit(p: &Patterns, opts: &FitOptions) -> Result<(Self, MleResult), ModelError> {
+        let (v, res) = beta_geometric::fit(p, opts, Dropout::AfterEveryPurchase)?;
+        Ok((Self::from_values_unchecked(&v), res))
     }
 
-    /// Maximum-likelihood fit on (compressed) patterns.
-    pub fn fit(p: &Patterns, opts: &FitOptions) -> Result<(Self, MleResult), ModelError> {
-        let d = GroupedPatterns::new(p);
-        let (mean_t, mean_x) = d.means();
-        let start = [1.0, (mean_t / mean_x.max(0.05)).max(1e-3), 1.0, 1.0];
-        let start = warm_start(&d, &start, opts, |d, s, o| maximise(&Ll(d), s, o));
-        let res = maximise(&Ll(&d), &start, opts)?;
-        Ok((
-            Self::from_theta(&res.params.iter().map(|v| v.ln()).collect::<Vec<_>>()),
-            res,
-        ))
+    fn log_likelihood(&self, p: &Patterns) -> f64 {
+        beta_geometric::log_likelihood(self.array(), p, Dropout::AfterEveryPurchase)
     }
 
-    /// Total log-likelihood of patterns under these parameters.
-    pub fn log_likelihood(&self, p: &Patterns) -> f64 {
-        let d = GroupedPatterns::new(p);
-        let th: Vec<f64> = self.to_vec().iter().map(|v| v.ln()).collect();
-        Ll(&d).value_grad(&th, &mut [0.0; 4])
-    }
-
-    /// P(alive at T | x, t_x, T).
-    pub fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
+    fn p_alive(&self, x: u32, t_x: f64, t: f64) -> f64 {
         let x = x as f64;
         let ln_odds = self.a.ln() - (self.b + x).ln()
             + (self.r + x) * ((self.alpha + t).ln() - (self.alpha + t_x).ln());
         1.0 / (1.0 + ln_odds.exp())
     }
 
-    /// E[purchases in (T, T + horizon] | x, t_x, T].
-    pub fn expected_purchases(
-        &self,
-        horizon: f64,
-        x: u32,
-        t_x: f64,
-        t: f64,
-    ) -> Result<f64, ModelError> {
-        let e = self.expected_purchases_if_alive(horizon, x, t)?;
-        crate::finite_nonneg("expected purchases", e * self.p_alive(x, t_x, t))
-    }
-
-    /// E[purchases in (T, T + horizon] | x, T, alive at T]: independent of t_x.
-    pub fn expected_purchases_if_alive(
-        &self,
-        horizon: f64,
-        x: u32,
-        t: f64,
-    ) -> Result<f64, ModelError> {
-        let mut e = [horizon];
-        self.expected_purchases_if_alive_at(&mut e, x, t)?;
-        Ok(e[0])
-    }
-
-    /// [`Self::expected_purchases_if_alive`] at many horizons: each element of
-    /// `horizon_then_value` holds a horizon on entry and the expectation on return (see
-    /// [`crate::bgnbd::BgNbd::expected_purchases_if_alive_at`]).
-    ///
-    /// E = (a+b+x)/(a−1) · (1 − (1−z)^(r+x) 2F1(r+x, b+x+1; a+b+x; z)), z = h/(α+T+h).
-    pub fn expected_purchases_if_alive_at(
+    /// E = (a+b+x)/(a−1) · (1 − (1−z)^(r+x) 2F1(r+x, b+x+1; a+b+x; z)), z = h/(α+T+h), the
+    /// horizons sharing the series' coefficients as with BG/NBD.
+    fn expected_purchases_if_alive_at(
         &self,
         horizon_then_value: &mut [f64],
         x: u32,
@@ -147,29 +107,46 @@ impl MbgNbd {
         Ok(())
     }
 
-    /// E[X(t)] for a customer picked at random at the time of first purchase.
-    pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ModelError> {
+    fn p_purchase_if_alive(&self, horizon: f64, x: u32, t: f64) -> f64 {
+        -((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp_m1()
+    }
+
+    fn expected_purchases_new(&self, t: f64) -> Result<f64, ModelError> {
         let (r, alpha, b) = (self.r, self.alpha, self.b);
         let a = crate::away_from_one(self.a);
         let one_minus_g = hyp2f1_scaled_complement(r, b + 1.0, a + b, t / (alpha + t))?;
         crate::finite_nonneg("expected purchases", b / (a - 1.0) * one_minus_g)
     }
 
-    /// P(no purchase in (T, T + horizon] | x, t_x, T).
-    pub fn p_no_purchase(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
-        let pa = self.p_alive(x, t_x, t);
-        1.0 - pa * self.p_purchase_if_alive(horizon, x, t)
+    /// `B(a, b+x+1)/B(a, b) nb(x; t) + B(a+1, b+x)/B(a, b) tail(x; t)`: BG/NBD's with one more
+    /// dropout chance, at time 0.
+    fn ln_pmf_unchecked(&self, t: f64, x: u32) -> Result<f64, ModelError> {
+        let (a, b, xf) = (self.a, self.b, f64::from(x));
+        let lb = ln_beta(a, b);
+        let alive = ln_beta(a, b + xf + 1.0) - lb + ln_nb(self.r, self.alpha, t, x);
+        let dropped = ln_beta(a + 1.0, b + xf) - lb + ln_tail(self.r, self.alpha, t, x)?;
+        Ok(log_add_exp(alive, dropped))
     }
 
-    /// P(at least one purchase in (T, T + horizon] | x, T, alive at T).
-    pub fn p_purchase_if_alive(&self, horizon: f64, x: u32, t: f64) -> f64 {
-        -((self.r + x as f64) * ((self.alpha + t).ln() - (self.alpha + t + horizon).ln())).exp_m1()
+    fn simulate_customer(&self, rng: &mut dyn Rng, t: f64) -> Result<Vec<f64>, ModelError> {
+        beta_geometric::simulate_customer(rng, self.array(), t, Dropout::AfterEveryPurchase)
+    }
+
+    fn with_dropout_reduced(&self, u: f64) -> Self {
+        let (a, b) = beta_geometric::reduce_dropout(self.a, self.b, u);
+        MbgNbd { a, b, ..*self }
+    }
+
+    fn dropout_definition(&self) -> &'static str {
+        beta_geometric::DROPOUT_DEFINITION
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::btyd::beta_geometric::Ll;
+    use crate::data::GroupedPatterns;
 
     /// The conditional expectation as computed before the batched series: the defining 2F1
     /// series in log form, one horizon at a time.
@@ -179,7 +156,7 @@ mod tests {
         let c = a + b + xf;
         let z = horizon / (alpha + t + horizon);
         // The log form gives up beyond 2M terms (x = 1000 with z near 1); the new one does not.
-        let Ok(f) = crate::special::hyp2f1(r + xf, b + xf + 1.0, c, z) else {
+        let Ok(f) = crate::math::special::hyp2f1(r + xf, b + xf + 1.0, c, z) else {
             return None;
         };
         let g =
@@ -232,13 +209,17 @@ mod tests {
         )
         .unwrap();
         let d = GroupedPatterns::new(&p);
+        let ll = Ll {
+            d: &d,
+            dropout: Dropout::AfterEveryPurchase,
+        };
         for th in [
             [-1.4, 1.48, -0.23, 0.89],
             [0.3, 0.1, 0.5, -0.5],
             [-0.6, 1.8, 0.0, 0.5],
         ] {
-            crate::fit::assert_gradient(&Ll(&d), &th);
-            crate::fit::assert_hessian(&Ll(&d), &th);
+            crate::fit::assert_gradient(&ll, &th);
+            crate::fit::assert_hessian(&ll, &th);
         }
     }
 }
