@@ -204,7 +204,7 @@ fn scores_match_in_process_predictions_and_carry_units() {
     assert_eq!(rows.len(), 2357);
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     // Recompute customer 00004's P(alive) from the artefact's parameters with the library.
-    let m = retain_models::bgnbd::BgNbd {
+    let m = retain_models::btyd::bgnbd::BgNbd {
         r: param(&json, "r"),
         alpha: param(&json, "alpha"),
         a: param(&json, "a"),
@@ -223,7 +223,7 @@ fn scores_match_in_process_predictions_and_carry_units() {
     assert_eq!(x, 3);
     assert!((t - 545.0 / 7.0).abs() < 1e-9);
     let p: f64 = row[col("p_alive")].parse().unwrap();
-    assert!((p - m.p_alive(x, t_x, t)).abs() < 1e-12);
+    assert!((p - retain_models::btyd::PurchaseProcess::p_alive(&m, x, t_x, t)).abs() < 1e-12);
     for r in &rows {
         let c: f64 = r[col("churn_probability")].parse().unwrap();
         let v: f64 = r[col("clv_52_weeks")].parse().unwrap();

@@ -3,7 +3,7 @@
 //! histories the model reads as alive, and how much it expects from them next period.
 
 use crate::ReportError;
-use retain_models::model::PurchaseModel;
+use retain_models::btyd::PurchaseModel;
 
 /// Values of a frequency × recency grid.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,8 +4,8 @@
 //! own observation lengths T_i.
 
 use crate::ReportError;
-use retain_models::model::PurchaseModel;
-use retain_models::pmf::pmf;
+use retain_models::btyd::PurchaseModel;
+use retain_models::btyd::pmf::pmf;
 use std::collections::HashMap;
 
 /// Repeat-purchase counts at or above this share the last bar.

@@ -11,7 +11,7 @@ use crate::ReportError;
 use retain_core::summary::Summaries;
 use retain_core::time::{Day, TimeUnit};
 use retain_core::transactions::TransactionLog;
-use retain_models::model::PurchaseModel;
+use retain_models::btyd::PurchaseModel;
 use std::collections::{BTreeMap, HashMap};
 
 /// Repeat purchases per period, actual and expected.

@@ -3,11 +3,8 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use retain_core::time::{TimeUnit, iso, parse_date};
-use retain_models::bgnbd::BgNbd;
-use retain_models::gammagamma::GammaGamma;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::model::PurchaseModel;
-use retain_models::paretonbd::ParetoNbd;
+use retain_models::btyd::PurchaseModel;
+use retain_models::spend::gammagamma::GammaGamma;
 use retain_score::artefact::ClvArtefact;
 use retain_train::simulate_log::{SimulationSpec, write_partitions};
 use std::collections::HashMap;
@@ -103,35 +100,9 @@ fn purchase_model(text: &str) -> Result<PurchaseModel> {
     let (kind, params) = text.split_once(':').context(
         "--purchase: expected KIND:r=..,alpha=..,… (e.g. bgnbd:r=0.24,alpha=4.4,a=0.79,b=2.4)",
     )?;
-    let m = match kind.parse()? {
-        retain_models::model::PurchaseKind::Bgnbd => {
-            let v = parameters(params, &["r", "alpha", "a", "b"], "--purchase")?;
-            PurchaseModel::Bgnbd(BgNbd {
-                r: v[0],
-                alpha: v[1],
-                a: v[2],
-                b: v[3],
-            })
-        }
-        retain_models::model::PurchaseKind::Mbgnbd => {
-            let v = parameters(params, &["r", "alpha", "a", "b"], "--purchase")?;
-            PurchaseModel::Mbgnbd(MbgNbd {
-                r: v[0],
-                alpha: v[1],
-                a: v[2],
-                b: v[3],
-            })
-        }
-        retain_models::model::PurchaseKind::ParetoNbd => {
-            let v = parameters(params, &["r", "alpha", "s", "beta"], "--purchase")?;
-            PurchaseModel::ParetoNbd(ParetoNbd {
-                r: v[0],
-                alpha: v[1],
-                s: v[2],
-                beta: v[3],
-            })
-        }
-    };
+    let kind: retain_models::btyd::PurchaseKind = kind.parse()?;
+    let v = parameters(params, kind.param_names(), "--purchase")?;
+    let m = kind.from_values(&v).context("--purchase")?;
     m.validate().context("--purchase")?;
     Ok(m)
 }

@@ -154,7 +154,7 @@ fn load_summaries(a: &WhatifArgs, art: &ClvArtefact) -> Result<Summaries> {
 }
 
 fn btyd(a: &WhatifArgs, art: &ClvArtefact) -> Result<Report> {
-    let summaries = load_summaries(a, &art)?;
+    let summaries = load_summaries(a, art)?;
     let horizon = a.horizon.unwrap_or(Duration::new(52.0, TimeUnit::Week));
     let spec = art.clv_spec(horizon, a.clv_step, a.discount);
     let mode = match a.mode {
@@ -207,7 +207,7 @@ fn churn(a: &WhatifArgs, art: &ChurnArtefact) -> Result<Report> {
         tiers: art.tiers,
         drivers: 0,
     };
-    let scores = score_churn(&art, table, &options)?;
+    let scores = score_churn(art, table, &options)?;
     let scenarios =
         whatif::subscription_whatif(&value, &scores.churn_probability, &margins, &a.uplift)?;
     Ok(Report {

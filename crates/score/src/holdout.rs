@@ -4,7 +4,7 @@
 
 use retain_core::summary::Summaries;
 use retain_models::ModelError;
-use retain_models::model::PurchaseModel;
+use retain_models::btyd::PurchaseModel;
 use serde::{Deserialize, Serialize};
 
 /// Frequencies at or above this share one row of the per-frequency table.

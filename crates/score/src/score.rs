@@ -7,7 +7,6 @@ use rayon::prelude::*;
 use retain_core::summary::Summaries;
 use retain_core::time::Duration;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
-use retain_models::model::PurchaseModel;
 
 /// One score table, column-wise.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -165,10 +164,7 @@ pub fn score(
     let n = s.x.len();
     // Full detail fills every optional output its model has, for every customer.
     let optional = |present: bool| present.then(|| Vec::with_capacity(n));
-    let (spend, pareto) = (
-        a.spend.is_some(),
-        matches!(a.purchase, PurchaseModel::ParetoNbd(_)),
-    );
+    let (spend, pareto) = (a.spend.is_some(), a.purchase.has_dert());
     let mut out = ScoreTable {
         p_alive: Vec::with_capacity(n),
         churn_probability: Vec::with_capacity(n),

@@ -17,7 +17,7 @@
 //! [`Mode::PAlive`] instead keeps the fitted model and raises each customer's P(alive) at the
 //! as-of date by u relative, p' = min(1, (1+u)·p). Every BTYD prediction of this crate is
 //! P(alive) × an expectation given alive that does not depend on P(alive)
-//! ([`retain_models::model::Posterior`]), so expected purchases and CLV scale by p'/p.
+//! ([`retain_models::btyd::Posterior`]), so expected purchases and CLV scale by p'/p.
 //!
 //! Churn classifiers with a margin (subscription CLV, [`retain_models::subscription`]): the
 //! per-period churn probability becomes p' = (1−u)·p and CLV = Σ_t m (1−p')^t / (1+d)^t.
@@ -28,12 +28,9 @@ use crate::churn_value::ValueSpec;
 use rayon::prelude::*;
 use retain_core::summary::Summaries;
 use retain_core::time::TimeUnit;
-use retain_models::bgnbd::BgNbd;
+use retain_models::btyd::PurchaseModel;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
-use retain_models::gammagamma::GammaGamma;
-use retain_models::mbgnbd::MbgNbd;
-use retain_models::model::PurchaseModel;
-use retain_models::paretonbd::ParetoNbd;
+use retain_models::spend::gammagamma::GammaGamma;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -63,24 +60,8 @@ pub fn check_uplift(u: f64) -> Result<(), ScoreError> {
 /// `u = 0` returns the same parameters bit for bit.
 pub fn reduce_dropout(model: &PurchaseModel, u: f64) -> Result<PurchaseModel, ScoreError> {
     check_uplift(u)?;
-    let scaled = match *model {
-        PurchaseModel::Bgnbd(m) => PurchaseModel::Bgnbd(BgNbd {
-            a: (1.0 - u) * m.a,
-            b: m.b + u * m.a,
-            ..m
-        }),
-        PurchaseModel::Mbgnbd(m) => PurchaseModel::Mbgnbd(MbgNbd {
-            a: (1.0 - u) * m.a,
-            b: m.b + u * m.a,
-            ..m
-        }),
-        PurchaseModel::ParetoNbd(m) => PurchaseModel::ParetoNbd(ParetoNbd {
-            beta: m.beta / (1.0 - u),
-            ..m
-        }),
-    };
-    scaled.validate()?;
-    Ok(scaled)
+    // Each model defines "reduce dropout by u" in its own parameters (retain-models).
+    Ok(model.reduce_dropout(u)?)
 }
 
 /// What "reduce dropout by u" means for this model and mode, in words (for reports).
@@ -90,14 +71,7 @@ pub fn definition(model: &PurchaseModel, mode: Mode) -> &'static str {
             "each customer's P(alive) at the as-of date raised by u relative, capped at 1: \
              p' = min(1, (1+u)p); expected purchases and CLV scale by p'/p"
         }
-        (Mode::Dropout, PurchaseModel::ParetoNbd(_)) => {
-            "dropout rate mu ~ Gamma(s, beta), mean s/beta scaled by (1-u): beta' = beta/(1-u); \
-             the base re-scored with the new model"
-        }
-        (Mode::Dropout, _) => {
-            "dropout probability per purchase p ~ Beta(a, b), mean a/(a+b) scaled by (1-u) \
-             with a+b fixed: a' = (1-u)a, b' = b + u a; the base re-scored with the new model"
-        }
+        (Mode::Dropout, _) => model.dropout_definition(),
     }
 }
 

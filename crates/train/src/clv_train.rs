@@ -4,9 +4,9 @@
 use crate::TrainError;
 use retain_core::patterns::Patterns;
 use retain_core::summary::{Summaries, SummaryOptions};
-use retain_models::fit::{FitOptions, MleResult};
-use retain_models::gammagamma::GammaGamma;
-use retain_models::model::PurchaseKind;
+use retain_models::btyd::PurchaseKind;
+use retain_models::fit::{self, FitOptions, MleResult};
+use retain_models::spend::gammagamma::GammaGamma;
 use retain_score::artefact::{Candidate, FitInfo, Param};
 use retain_score::holdout::evaluate;
 use std::time::Instant;
@@ -152,8 +152,9 @@ pub fn train_clv(
     })
 }
 
-/// Lowest holdout MAE when there is a holdout; otherwise the highest log-likelihood (every
-/// candidate has four parameters, so this is also the lowest AIC/BIC).
+/// Lowest holdout MAE when there is a holdout; otherwise the lowest BIC (k ln n − 2 LL, with
+/// each model's own parameter count k and n customers). AIC and BIC are reported beside the
+/// holdout MAE of every candidate.
 fn choose(c: &[Candidate], failures: &[String]) -> (usize, String) {
     let failed = if failures.is_empty() {
         String::new()
@@ -163,9 +164,11 @@ fn choose(c: &[Candidate], failures: &[String]) -> (usize, String) {
     if c.len() == 1 {
         return (0, format!("only candidate{failed}"));
     }
+    let aic = |k: &Candidate| fit::aic(k.fit.params.len(), k.fit.log_likelihood);
+    let bic = |k: &Candidate| fit::bic(k.fit.params.len(), k.fit.customers, k.fit.log_likelihood);
     let key = |i: usize| match &c[i].holdout {
         Some(h) => h.mae,
-        None => -c[i].fit.log_likelihood,
+        None => bic(&c[i]),
     };
     let best = (0..c.len())
         .min_by(|&a, &b| key(a).total_cmp(&key(b)))
@@ -173,21 +176,60 @@ fn choose(c: &[Candidate], failures: &[String]) -> (usize, String) {
     let how = if c[best].holdout.is_some() {
         "lowest holdout MAE per customer"
     } else {
-        "highest log-likelihood (no holdout)"
+        "lowest BIC (no holdout)"
     };
     let table = c
         .iter()
         .map(|k| {
+            let mae = k
+                .holdout
+                .as_ref()
+                .map(|h| format!("MAE {:.5}, ", h.mae))
+                .unwrap_or_default();
             format!(
-                "{} {:.5}",
+                "{} {mae}AIC {:.1}, BIC {:.1}",
                 k.model.kind().display_name(),
-                k.holdout
-                    .as_ref()
-                    .map(|h| h.mae)
-                    .unwrap_or(k.fit.log_likelihood)
+                aic(k),
+                bic(k)
             )
         })
         .collect::<Vec<_>>()
         .join(", ");
     (best, format!("{how}: {table}{failed}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The candidates of the shipped CDNOW model (BG/NBD, Pareto/NBD, MBG/NBD with holdouts).
+    fn shipped() -> Vec<Candidate> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/cdnow.json");
+        retain_score::artefact::ClvArtefact::load(std::path::Path::new(path))
+            .unwrap()
+            .candidates
+    }
+
+    #[test]
+    fn the_choice_reports_aic_and_bic_and_uses_bic_without_a_holdout() {
+        let c = shipped();
+        assert!(c.len() >= 2);
+        let (best, how) = choose(&c, &[]);
+        let mae = |k: &Candidate| k.holdout.as_ref().unwrap().mae;
+        assert!(c.iter().all(|k| mae(&c[best]) <= mae(k)));
+        assert!(how.starts_with("lowest holdout MAE"), "{how}");
+        assert_eq!(how.matches("BIC").count(), c.len(), "{how}");
+
+        let no_holdout: Vec<Candidate> = c
+            .into_iter()
+            .map(|k| Candidate { holdout: None, ..k })
+            .collect();
+        let (best, how) = choose(&no_holdout, &["x: failed".into()]);
+        let bic =
+            |k: &Candidate| fit::bic(k.fit.params.len(), k.fit.customers, k.fit.log_likelihood);
+        assert!(no_holdout.iter().all(|k| bic(&no_holdout[best]) <= bic(k)));
+        assert!(how.starts_with("lowest BIC"), "{how}");
+        assert!(how.contains("not fitted: x: failed"), "{how}");
+        assert!(!how.contains("MAE"), "{how}");
+    }
 }

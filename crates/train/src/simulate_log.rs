@@ -19,9 +19,9 @@ use rand_distr::{Distribution, Gamma, Uniform};
 use rayon::prelude::*;
 use retain_core::time::{Day, TimeUnit, date_of};
 use retain_io::write::write_frame;
-use retain_models::gammagamma::GammaGamma;
-use retain_models::model::PurchaseModel;
-use retain_models::simulate::simulate;
+use retain_models::btyd::PurchaseModel;
+use retain_models::btyd::simulate::simulate;
+use retain_models::spend::gammagamma::GammaGamma;
 use std::path::{Path, PathBuf};
 
 /// What to simulate.
@@ -181,7 +181,7 @@ pub fn write_partitions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use retain_models::bgnbd::BgNbd;
+    use retain_models::btyd::bgnbd::BgNbd;
 
     fn spec(customers: usize) -> SimulationSpec {
         SimulationSpec {

@@ -5,10 +5,10 @@
 use crate::ScoreError;
 use crate::holdout::HoldoutMetrics;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
+use retain_models::btyd::PurchaseModel;
 use retain_models::clv::ClvSpec;
 use retain_models::fit::Convergence;
-use retain_models::gammagamma::GammaGamma;
-use retain_models::model::PurchaseModel;
+use retain_models::spend::gammagamma::GammaGamma;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

@@ -1,5 +1,8 @@
 use super::*;
 use retain_core::time::{DiscountRate, Duration};
+use retain_models::btyd::bgnbd::BgNbd;
+use retain_models::btyd::mbgnbd::MbgNbd;
+use retain_models::btyd::paretonbd::ParetoNbd;
 
 /// CDNOW fits (BG/NBD: Fader, Hardie & Lee 2005; the others: this crate's fits, rounded).
 fn models() -> [PurchaseModel; 3] {
