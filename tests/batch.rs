@@ -568,3 +568,89 @@ fn a_campaign_contacts_the_most_valuable_at_risk_customers_within_budget() {
     assert_eq!(p["stopped_by"], "break-even");
     assert!(p["marginal_value_at_risk"].as_f64().unwrap() * 0.2 > 5.0);
 }
+
+/// A model trained on CDNOW's header-less whitespace file scores what `retain simulate` writes
+/// (CSV with a header, or Parquet) with nothing but --model, --transactions and --as-of: the
+/// stored read settings are defaults, set aside for a file in retain's own layout.
+#[test]
+fn simulate_then_score_works_with_the_shipped_model_and_three_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/cdnow.json");
+    for format in ["csv", "parquet"] {
+        let sim = dir.path().join(format!("sim-{format}"));
+        ok(&retain(&[
+            "simulate",
+            "--model",
+            model,
+            "--customers",
+            "200",
+            "--format",
+            format,
+            "--out",
+            sim.to_str().unwrap(),
+        ]));
+        let log = sim.join(format!("part-00000.{format}"));
+        let scores = dir.path().join(format!("scores-{format}.csv"));
+        ok(&retain(&[
+            "score",
+            "--model",
+            model,
+            "--transactions",
+            log.to_str().unwrap(),
+            "--as-of",
+            "1998-06-30",
+            "--output",
+            scores.to_str().unwrap(),
+            "--quiet",
+        ]));
+        let text = std::fs::read_to_string(&scores).unwrap();
+        assert!(text.lines().count() > 100, "{format}: {text}");
+    }
+}
+
+/// The stored `--no-header` of a model is a default both ways: a header line is detected, and
+/// `--header` / `--no-header` override it.
+#[test]
+fn a_header_is_detected_and_flags_override_the_stored_header_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/cdnow.json");
+    let cdnow = std::fs::read_to_string(super::data("CDNOW_sample.txt")).unwrap();
+    let with_header = dir.path().join("cdnow_header.txt");
+    std::fs::write(&with_header, format!("id sample date cds value\n{cdnow}")).unwrap();
+    let score = |input: &Path, extra: &[&str], out: &str| {
+        let out = dir.path().join(out);
+        let mut args = vec![
+            "score",
+            "--model",
+            model,
+            "--transactions",
+            input.to_str().unwrap(),
+            "--as-of",
+            "1998-06-30",
+            "--output",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        (retain(&args), out)
+    };
+    let (plain, plain_out) = score(Path::new(&super::data("CDNOW_sample.txt")), &[], "a.csv");
+    ok(&plain);
+    let (detected, detected_out) = score(&with_header, &[], "b.csv");
+    ok(&detected);
+    assert_eq!(
+        std::fs::read(&plain_out).unwrap(),
+        std::fs::read(&detected_out).unwrap()
+    );
+    let (flagged, flagged_out) = score(&with_header, &["--header"], "c.csv");
+    ok(&flagged);
+    assert_eq!(
+        std::fs::read(&plain_out).unwrap(),
+        std::fs::read(&flagged_out).unwrap()
+    );
+    // Forced the other way, the header line is a bad row that names its line and column.
+    let (forced, _) = score(&with_header, &["--no-header"], "d.csv");
+    assert!(!forced.status.success());
+    let err = String::from_utf8_lossy(&forced.stderr);
+    assert!(err.contains("line 1"), "{err}");
+}

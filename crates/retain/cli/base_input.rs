@@ -16,6 +16,8 @@ pub enum SummarySource {
     /// A transaction log, summarised as of a day.
     Log {
         format: DataFormat,
+        /// The format is the model's stored one (no layout flag): adapt it to each file.
+        adapt: bool,
         policy: OnBadRow,
         unit: TimeUnit,
         as_of: Day,
@@ -56,6 +58,7 @@ impl SummarySource {
                     t,
                     SummarySource::Log {
                         format: data.format(Some(&art.data.format)),
+                        adapt: !data.layout_given(),
                         policy: data.on_bad_row,
                         unit: art.time_unit,
                         as_of,
@@ -112,11 +115,17 @@ impl SummarySource {
         match self {
             SummarySource::Log {
                 format,
+                adapt,
                 policy,
                 unit,
                 as_of,
                 as_of_text,
             } => {
+                let format = if *adapt {
+                    &data::adapt(path, format)
+                } else {
+                    format
+                };
                 let (log, report) = data::read(path, format, *policy)?;
                 let summaries = summarise(&log, &SummaryOptions::new(*unit, *as_of))
                     .with_context(|| format!("summarising {}", path.display()))?;

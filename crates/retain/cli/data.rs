@@ -37,9 +37,14 @@ pub struct DataArgs {
     /// Field delimiter of text files: a character, `tab`, or `whitespace` (runs of spaces/tabs) [default: ,].
     #[arg(long)]
     pub delimiter: Option<String>,
-    /// The text file has no header line (refer to columns by position).
-    #[arg(long)]
+    /// The text file has no header line (refer to columns by position) [default: a header, or
+    /// when scoring, as the model's training data was read; a first line naming the columns is
+    /// detected as a header].
+    #[arg(long, conflicts_with = "header")]
     pub no_header: bool,
+    /// The text file has a header line (overrides a model's stored `--no-header`).
+    #[arg(long)]
+    pub header: bool,
     /// What to do with unparseable rows.
     #[arg(long, value_enum, default_value_t = OnBadRow::Error)]
     pub on_bad_row: OnBadRow,
@@ -68,11 +73,105 @@ impl DataArgs {
             delimiter: pick(&self.delimiter, base.map(|b| &b.delimiter), ","),
             header: if self.no_header {
                 false
+            } else if self.header {
+                true
             } else {
                 base.map(|b| b.header).unwrap_or(true)
             },
         }
     }
+}
+
+impl DataArgs {
+    /// Whether any flag describes the file's layout; if none does, a model's stored settings
+    /// are only defaults that [`adapt`] may set aside for a file in another layout.
+    pub fn layout_given(&self) -> bool {
+        self.customer_col.is_some()
+            || self.date_col.is_some()
+            || self.amount_col.is_some()
+            || self.date_format.is_some()
+            || self.delimiter.is_some()
+            || self.no_header
+            || self.header
+    }
+}
+
+/// retain's own layout, what `retain simulate` writes: named columns, ISO dates, a header.
+const OWN_COLUMNS: [&str; 3] = ["customer_id", "date", "amount"];
+
+/// The read settings for `path` when they come from a model's stored settings (no layout flag
+/// given): a file in retain's own layout (its header or Parquet schema names `customer_id`,
+/// `date` and `amount`) is read that way, whatever layout the training file had; and a text
+/// file whose first line is a header is read as having one.
+pub fn adapt(path: &Path, stored: &DataFormat) -> DataFormat {
+    let own = |delimiter: &str| DataFormat {
+        customer_col: OWN_COLUMNS[0].into(),
+        date_col: OWN_COLUMNS[1].into(),
+        amount_col: OWN_COLUMNS[2].into(),
+        date_format: None,
+        delimiter: delimiter.into(),
+        header: true,
+    };
+    let names_own = |names: &[&str]| OWN_COLUMNS.iter().all(|c| names.contains(c));
+    if retain_io::format::is_parquet(path) {
+        let names = std::fs::File::open(path)
+            .ok()
+            .and_then(|f| {
+                use polars::prelude::SerReader;
+                polars::prelude::ParquetReader::new(f).schema().ok()
+            })
+            .map(|s| s.iter_names().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        return if names_own(&names) {
+            own(",")
+        } else {
+            stored.clone()
+        };
+    }
+    let Some(first) = first_line(path) else {
+        return stored.clone();
+    };
+    for (sep, name) in [(',', ","), (';', ";"), ('\t', "tab")] {
+        let fields: Vec<&str> = first
+            .split(sep)
+            .map(|f| f.trim().trim_matches('"'))
+            .collect();
+        if names_own(&fields) {
+            return own(name);
+        }
+    }
+    // A header-less model scoring a file with a header: a first line whose date field has no
+    // digit is a header (no date format writes a date without one).
+    if !stored.header
+        && let Ok(pos) = stored.date_col.parse::<usize>()
+    {
+        let fields: Vec<&str> = match stored.delimiter.as_str() {
+            "whitespace" | "ws" => first.split_whitespace().collect(),
+            "tab" | "\\t" => first.split('\t').collect(),
+            d => first.split(d).collect(),
+        };
+        if let Some(field) = pos.checked_sub(1).and_then(|i| fields.get(i))
+            && !field.bytes().any(|b| b.is_ascii_digit())
+        {
+            return DataFormat {
+                header: true,
+                ..stored.clone()
+            };
+        }
+    }
+    stored.clone()
+}
+
+/// The first non-empty line of a text file (at most 64 KiB of it).
+fn first_line(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 1 << 16];
+    let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]);
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .map(str::to_string)
 }
 
 /// A `--delimiter` for files polars reads directly: one byte, or `tab`.

@@ -59,7 +59,10 @@ pub fn run(a: ReportArgs) -> Result<()> {
             let Some(path) = &a.transactions else {
                 bail!("a CLV model's report needs a transaction log (--transactions)");
             };
-            let format = a.data.format(Some(&art.data.format));
+            let mut format = a.data.format(Some(&art.data.format));
+            if !a.data.layout_given() {
+                format = data::adapt(path, &format);
+            }
             let (log, _) = data::read(path, &format, a.data.on_bad_row)?;
             let calibration = a
                 .calibration_end
