@@ -9,7 +9,6 @@ use retain_core::features::{RawColumn, RawTable};
 use retain_io::fingerprint::of_file as fingerprint;
 use retain_io::partitions::partitions;
 use retain_io::table::read_table;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Marks "no tier" in the tier columns.
@@ -218,11 +217,12 @@ impl ScoreStore {
             source: path.display().to_string(),
             ..ScoreStore::default()
         };
-        let mut hasher = Sha256::new();
+        // The store's version: the one hash over its partitions' fingerprints.
+        let mut fingerprints = String::new();
         let mut rows: Vec<(f64, String, f64, f64, u8, u8, u16)> = Vec::new();
         let mut has_value = None;
         for f in &files {
-            hasher.update(fingerprint(f)?.as_bytes());
+            fingerprints.push_str(&fingerprint(f)?);
             let p = read_part(f)?;
             if store.value_at_risk_column.is_empty() {
                 store.value_at_risk_column = p.var_name.clone();
@@ -283,12 +283,7 @@ impl ScoreStore {
             store.value.push(value);
             store.segment.push(segment);
         }
-        store.version = hasher
-            .finalize()
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        store.version = retain_io::fingerprint::short_of_bytes(fingerprints.as_bytes());
         Ok(store)
     }
 
