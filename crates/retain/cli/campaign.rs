@@ -10,6 +10,7 @@ use retain_score::campaign::{
     CampaignPlan, CampaignRates, Contact, SegmentLine, check_budget, check_cost, check_rate,
     plan_campaign, segment_lines,
 };
+use retain_score::score_file;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -167,8 +168,10 @@ pub fn run(a: CampaignArgs) -> Result<()> {
             )
         })
     };
-    let id_col = find(&|n| n == "customer_id", "customer_id")?;
-    let var_col = find(&|n| n.starts_with("value_at_risk"), "value_at_risk_*")?;
+    let id_col = find(&|n| n == score_file::CUSTOMER_ID, score_file::CUSTOMER_ID)?;
+    // By name, never by column order: `value_at_risk_percentile` is not the value at risk.
+    let var_name = score_file::horizon_column(&table.names, score_file::VALUE_AT_RISK);
+    let var_col = find(&|n| Some(n) == var_name, "value_at_risk_<horizon>")?;
     let var_name = table.names[var_col].clone();
     let ids = texts(&table.columns[id_col]);
     let values: Vec<f64> = texts(&table.columns[var_col])
@@ -185,20 +188,32 @@ pub fn run(a: CampaignArgs) -> Result<()> {
         })
         .collect::<Result<_>>()?;
     let filters = [
-        filter(&a.scores, &table, "--segment", "rfm_segment", &a.segments)?
-            .map(|c| (c, &a.segments)),
-        filter(&a.scores, &table, "--risk-tier", "risk_tier", &a.risk_tiers)?
-            .map(|c| (c, &a.risk_tiers)),
+        filter(
+            &a.scores,
+            &table,
+            "--segment",
+            score_file::RFM_SEGMENT,
+            &a.segments,
+        )?
+        .map(|c| (c, &a.segments)),
+        filter(
+            &a.scores,
+            &table,
+            "--risk-tier",
+            score_file::RISK_TIER,
+            &a.risk_tiers,
+        )?
+        .map(|c| (c, &a.risk_tiers)),
         filter(
             &a.scores,
             &table,
             "--value-tier",
-            "value_tier",
+            score_file::VALUE_TIER,
             &a.value_tiers,
         )?
         .map(|c| (c, &a.value_tiers)),
     ];
-    let rfm = column(&table, "rfm_segment");
+    let rfm = column(&table, score_file::RFM_SEGMENT);
     if !rates.segments.is_empty() {
         let Some(rfm) = &rfm else {
             bail!(
@@ -243,9 +258,9 @@ pub fn run(a: CampaignArgs) -> Result<()> {
         .collect::<Result<_, retain_train::TrainError>>()?;
     let plan = plan_campaign(a.budget, &contacts)?;
     // Per-segment totals by RFM segment, else by risk tier (churn classifiers' scores).
-    let (segments_by, groups) = match (&rfm, column(&table, "risk_tier")) {
-        (Some(s), _) => (Some("rfm_segment"), Some(s.clone())),
-        (None, Some(t)) => (Some("risk_tier"), Some(t)),
+    let (segments_by, groups) = match (&rfm, column(&table, score_file::RISK_TIER)) {
+        (Some(s), _) => (Some(score_file::RFM_SEGMENT), Some(s.clone())),
+        (None, Some(t)) => (Some(score_file::RISK_TIER), Some(t)),
         (None, None) => (None, None),
     };
     let segments = match &groups {

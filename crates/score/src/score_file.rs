@@ -8,6 +8,34 @@ use crate::segments::SegmentColumns;
 use polars::prelude::*;
 use retain_core::time::{Duration, TimeUnit};
 
+/// The customer id column.
+pub const CUSTOMER_ID: &str = "customer_id";
+/// Churn probability (1 − P(alive) for CLV models).
+pub const CHURN_PROBABILITY: &str = "churn_probability";
+/// `high`, `medium` or `low`.
+pub const RISK_TIER: &str = "risk_tier";
+/// `high`, `medium` or `low` by CLV percentile (with segments).
+pub const VALUE_TIER: &str = "value_tier";
+/// The RFM segment name (with segments).
+pub const RFM_SEGMENT: &str = "rfm_segment";
+/// Prefix of the value-at-risk column, whose name ends with the horizon (`value_at_risk_52_weeks`).
+pub const VALUE_AT_RISK: &str = "value_at_risk";
+/// Prefix of the CLV column, whose name ends with the horizon (`clv_52_weeks`).
+pub const CLV: &str = "clv";
+
+/// The name of the column `prefix_<horizon>` among `names` (never a `…_percentile` column), for
+/// readers of score files: [`VALUE_AT_RISK`] or [`CLV`].
+pub fn horizon_column<'a>(names: &'a [String], prefix: &str) -> Option<&'a str> {
+    names
+        .iter()
+        .find(|n| {
+            n.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('_'))
+                && !n.ends_with("_percentile")
+        })
+        .map(String::as_str)
+}
+
 /// `52 weeks` → `52w`-style suffix used in column names: `52_weeks`.
 fn horizon_label(h: Duration) -> String {
     let v = if h.value.fract() == 0.0 {
@@ -27,7 +55,7 @@ pub fn to_frame(
     horizon: Duration,
     segments: Option<&SegmentColumns>,
 ) -> Result<DataFrame, ScoreError> {
-    let ids = Column::new("customer_id".into(), &t.ids);
+    let ids = Column::new(CUSTOMER_ID.into(), &t.ids);
     to_frame_with_ids(ids, t, unit, horizon, segments)
 }
 
@@ -56,8 +84,8 @@ pub fn to_frame_with_ids(
         Column::new(format!("t_x_{u}").into(), &t.t_x),
         Column::new(format!("T_{u}").into(), &t.t),
         Column::new("p_alive".into(), &t.p_alive),
-        Column::new("churn_probability".into(), &t.churn_probability),
-        Column::new("risk_tier".into(), risk_tier),
+        Column::new(CHURN_PROBABILITY.into(), &t.churn_probability),
+        Column::new(RISK_TIER.into(), risk_tier),
         Column::new(
             format!("expected_purchases_{h}").into(),
             &t.expected_purchases,
@@ -66,8 +94,8 @@ pub fn to_frame_with_ids(
     ];
     if let (Some(s), Some(c), Some(r)) = (&t.expected_spend, &t.clv, &t.value_at_risk) {
         cols.push(Column::new("expected_spend".into(), s));
-        cols.push(Column::new(format!("clv_{h}").into(), c));
-        cols.push(Column::new(format!("value_at_risk_{h}").into(), r));
+        cols.push(Column::new(format!("{CLV}_{h}").into(), c));
+        cols.push(Column::new(format!("{VALUE_AT_RISK}_{h}").into(), r));
     }
     if let Some(d) = &t.dert {
         cols.push(Column::new("dert".into(), d));
@@ -90,9 +118,9 @@ fn segment_columns(cols: &mut Vec<Column>, s: &SegmentColumns) {
     cols.push(Column::new("rfm_frequency".into(), wide(&s.f)));
     cols.push(Column::new("rfm_monetary".into(), wide(&s.m)));
     let names: Vec<&str> = (0..s.segment.len()).map(|i| s.segment_name(i)).collect();
-    cols.push(Column::new("rfm_segment".into(), names));
+    cols.push(Column::new(RFM_SEGMENT.into(), names));
     if let Some(v) = &s.value_tier {
-        cols.push(Column::new("value_tier".into(), v));
+        cols.push(Column::new(VALUE_TIER.into(), v));
     }
     cols.push(Column::new("churn_percentile".into(), &s.churn_percentile));
     if let Some(v) = &s.clv_percentile {
@@ -100,5 +128,29 @@ fn segment_columns(cols: &mut Vec<Column>, s: &SegmentColumns) {
     }
     if let Some(v) = &s.value_at_risk_percentile {
         cols.push(Column::new("value_at_risk_percentile".into(), v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn horizon_columns_are_found_by_name_not_by_order() {
+        let names: Vec<String> = [
+            "customer_id",
+            "value_at_risk_percentile",
+            "clv_percentile",
+            "clv_52_weeks",
+            "value_at_risk_52_weeks",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            horizon_column(&names, VALUE_AT_RISK),
+            Some("value_at_risk_52_weeks")
+        );
+        assert_eq!(horizon_column(&names, CLV), Some("clv_52_weeks"));
+        assert_eq!(horizon_column(&names[..3], VALUE_AT_RISK), None);
     }
 }

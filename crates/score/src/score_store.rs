@@ -4,6 +4,7 @@
 //! Parquet, as `retain score` writes them).
 
 use crate::ScoreError;
+use crate::score_file;
 use crate::segments::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
 use retain_core::features::{RawColumn, RawTable};
 use retain_io::fingerprint::of_file as fingerprint;
@@ -138,12 +139,9 @@ fn find<'a>(t: &'a RawTable, name: &str) -> Option<(usize, &'a RawColumn)> {
         .map(|i| (i, &t.columns[i]))
 }
 
-/// The first column named `prefix…` that is not a percentile.
+/// The column `prefix_<horizon>` of a score file.
 fn prefixed(t: &RawTable, prefix: &str) -> Option<String> {
-    t.names
-        .iter()
-        .find(|n| n.starts_with(prefix) && !n.ends_with("_percentile"))
-        .cloned()
+    crate::score_file::horizon_column(&t.names, prefix).map(str::to_string)
 }
 
 fn read_part(path: &Path) -> Result<Part, ScoreError> {
@@ -156,8 +154,9 @@ fn read_part(path: &Path) -> Result<Part, ScoreError> {
             t.names.join(", ")
         ))
     };
-    let var_name = prefixed(&t, "value_at_risk").ok_or_else(|| missing("value_at_risk_*"))?;
-    let clv_name = prefixed(&t, "clv").ok_or_else(|| missing("clv_*"))?;
+    let var_name =
+        prefixed(&t, crate::score_file::VALUE_AT_RISK).ok_or_else(|| missing("value_at_risk_*"))?;
+    let clv_name = prefixed(&t, crate::score_file::CLV).ok_or_else(|| missing("clv_*"))?;
     let bad = |row: usize, col: &str, why: String| {
         ScoreError::Invalid(format!(
             "{}: line {}, column {col:?}: {why}",
@@ -197,13 +196,13 @@ fn read_part(path: &Path) -> Result<Part, ScoreError> {
             .map(Some)
     };
     Ok(Part {
-        ids: texts("customer_id")?.ok_or_else(|| missing("customer_id"))?,
+        ids: texts(score_file::CUSTOMER_ID)?.ok_or_else(|| missing(score_file::CUSTOMER_ID))?,
         value_at_risk: numbers(&var_name)?,
         clv: numbers(&clv_name)?,
-        churn: numbers("churn_probability")?,
-        risk: texts("risk_tier")?.ok_or_else(|| missing("risk_tier"))?,
-        value: texts("value_tier")?,
-        segment: texts("rfm_segment")?,
+        churn: numbers(score_file::CHURN_PROBABILITY)?,
+        risk: texts(score_file::RISK_TIER)?.ok_or_else(|| missing(score_file::RISK_TIER))?,
+        value: texts(score_file::VALUE_TIER)?,
+        segment: texts(score_file::RFM_SEGMENT)?,
         var_name,
     })
 }
