@@ -31,8 +31,8 @@ fn temporary_name(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
 }
 
-/// Whether `name` is a temporary file name this module makes for `target_name`, written by
-/// this process (so a clean-up never deletes a concurrent run's temporaries).
+/// Whether the file name `name` is a temporary this module made in this process, so that a
+/// clean-up of stale temporaries can spare every other run's.
 pub fn is_own_temporary(name: &str) -> bool {
     let own = format!(".{}.", std::process::id());
     name.starts_with('.') && name.ends_with(".tmp") && name.contains(&own)
