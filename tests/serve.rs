@@ -1,5 +1,7 @@
-//! End-to-end tests of `retain serve`: a real server process on port 0, called with the
-//! generated tonic client.
+//! End-to-end tests of the gRPC server, called with the generated tonic client. The server
+//! runs in-process through `retain::serve::serve(listener, config, shutdown)` on a port of
+//! 127.0.0.1 chosen by the system; the tests of what only a process has (signals, the
+//! "listening on" line, the process-wide metrics endpoint) start `retain serve` itself.
 
 use super::{data, ok, retain};
 use std::collections::HashMap;
@@ -17,13 +19,67 @@ pub mod pb {
 use pb::models_client::ModelsClient;
 use pb::scoring_client::ScoringClient;
 
-/// A server process, killed on drop (so also when an assertion fails).
+/// A server running in-process on its own runtime thread; stopped (and joined) on drop, so
+/// also when an assertion fails.
 pub(crate) struct Server {
+    pub(crate) addr: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let outcome = t.join();
+            if !std::thread::panicking() {
+                outcome.expect("server thread").expect("serve");
+            }
+        }
+    }
+}
+
+/// Starts the server in-process with these `retain serve` flags on a free loopback port.
+pub(crate) fn start(models: &Path, extra: &[&str]) -> Server {
+    let mut flags = vec!["--models", models.to_str().unwrap()];
+    if !extra.contains(&"--shutdown-grace-seconds") {
+        flags.extend(["--shutdown-grace-seconds", "2"]);
+    }
+    flags.extend(extra);
+    let config = retain::serve::Config::from_flags(flags).expect("serve flags");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (bound, addr) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            bound.send(listener.local_addr()?.to_string())?;
+            retain::serve::serve(listener, config, async move {
+                let _ = stopped.await;
+            })
+            .await
+        })
+    });
+    let addr = addr.recv().expect("the server did not bind");
+    Server {
+        addr,
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}
+
+/// A `retain serve` process, killed on drop.
+pub(crate) struct Process {
     child: Child,
     pub(crate) addr: String,
 }
 
-impl Drop for Server {
+impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -31,7 +87,7 @@ impl Drop for Server {
 }
 
 /// Starts `retain serve` on a free loopback port and reads the address it announces.
-pub(crate) fn start(models: &Path, extra: &[&str]) -> Server {
+pub(crate) fn start_process(models: &Path, extra: &[&str]) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_retain"))
         .args(["serve", "--addr", "127.0.0.1:0", "--models"])
         .arg(models)
@@ -49,11 +105,25 @@ pub(crate) fn start(models: &Path, extra: &[&str]) -> Server {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    Server { child, addr }
+    Process { child, addr }
 }
 
+/// A channel to an in-process server, returned once the server answers: the port is bound
+/// before `serve` loads the model directory, so a test that changes the directory right after
+/// connecting would otherwise race the start-up load.
 pub(crate) async fn channel(s: &Server) -> Channel {
-    Channel::from_shared(format!("http://{}", s.addr))
+    let ch = channel_to(&s.addr).await;
+    // Any answer (SERVING or not) means start-up is over; a failure shows in the test's own calls.
+    let _ = tonic_health::pb::health_client::HealthClient::new(ch.clone())
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await;
+    ch
+}
+
+pub(crate) async fn channel_to(addr: &str) -> Channel {
+    Channel::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect()
         .await
@@ -282,6 +352,8 @@ async fn grpc_scores_equal_the_cli_batch_scores() {
             })),
         };
         let s = client.score(r).await.unwrap().into_inner();
+        // The target column is sent too: accepted, and reported as not used.
+        assert_eq!(s.ignored_features, ["churn"], "row {i}");
         let row = &rows[i];
         let cli_value = |n: &str| row[col(n)].parse::<f64>().unwrap();
         assert!(
@@ -488,6 +560,50 @@ async fn every_bad_request_gets_its_code_and_names_the_field() {
             Code::InvalidArgument,
             "input",
         ),
+        // No repeat purchase but a last purchase after the first one.
+        (
+            request("cdnow", summary(0, 3.0, 10.0)),
+            Code::InvalidArgument,
+            "summary.t_x",
+        ),
+        // A customer value that overflows the CLV is blamed on the customer, not the horizon.
+        (
+            request(
+                "cdnow",
+                pb::score_request::Input::Summary(pb::CustomerSummary {
+                    x: 2,
+                    t_x: 10.0,
+                    t: 30.0,
+                    monetary_value: 1e308,
+                    time_unit: pb::TimeUnit::Week as i32,
+                }),
+            ),
+            Code::InvalidArgument,
+            "summary",
+        ),
+        // A category sent as a number is a wrong type, named.
+        (
+            request(
+                "telco",
+                pb::score_request::Input::Features(pb::FeatureMap {
+                    values: [(
+                        "contract".to_string(),
+                        pb::FeatureValue {
+                            value: Some(pb::feature_value::Value::Number(3.0)),
+                        },
+                    )]
+                    .into(),
+                }),
+            ),
+            Code::InvalidArgument,
+            "features.",
+        ),
+        // A huge model name is echoed cut, so the code stays NOT_FOUND.
+        (
+            request(&"m".repeat(20_000), summary(1, 1.0, 2.0)),
+            Code::NotFound,
+            "model",
+        ),
     ];
     for (r, code, field) in cases {
         let s = status_of(&mut c, r).await;
@@ -510,6 +626,30 @@ async fn every_bad_request_gets_its_code_and_names_the_field() {
             )
         })
         .collect();
+    // A text category sent as a number: a wrong type, not an unseen level.
+    let mut category_as_number = values.clone();
+    category_as_number.insert(
+        "contract".into(),
+        pb::FeatureValue {
+            value: Some(pb::feature_value::Value::Number(2.0)),
+        },
+    );
+    let s = status_of(
+        &mut c,
+        request(
+            "telco",
+            pb::score_request::Input::Features(pb::FeatureMap {
+                values: category_as_number,
+            }),
+        ),
+    )
+    .await;
+    assert_eq!(s.code(), Code::InvalidArgument);
+    assert!(
+        s.message().starts_with("features.contract:") && s.message().contains("text category"),
+        "{}",
+        s.message()
+    );
     values.insert(
         "tenure".into(),
         pb::FeatureValue {
@@ -610,6 +750,20 @@ async fn every_bad_request_gets_its_code_and_names_the_field() {
         .unwrap()
         .into_inner();
     assert!(got.artefact_json.contains("\"kind\": \"churn\""));
+    // Without the token (admin scope lets GetModel through): parameters, not the training
+    // command, data file or the training customers' reference scores.
+    for private in ["training_command", "\"reference\"", "telco_churn.csv"] {
+        assert!(!got.artefact_json.contains(private), "{private}");
+    }
+    let mut r = tonic::Request::new(pb::GetModelRequest {
+        name: "telco".into(),
+    });
+    r.metadata_mut()
+        .insert("authorization", "Bearer s3cret".parse().unwrap());
+    let full = m.get_model(r).await.unwrap().into_inner();
+    for private in ["training_command", "\"reference\"", "telco_churn.csv"] {
+        assert!(full.artefact_json.contains(private), "{private}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -680,7 +834,7 @@ async fn hot_reload_under_load_switches_versions_once_and_survives_a_corrupt_fil
 #[test]
 fn sigterm_stops_the_server_cleanly() {
     let (_dir, models) = models_dir();
-    let mut server = start(&models, &[]);
+    let mut server = start_process(&models, &[]);
     let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
@@ -781,7 +935,8 @@ async fn tls_health_and_metrics() {
         .unwrap()
         .port();
     let metrics_addr = format!("127.0.0.1:{metrics_port}");
-    let server = start(
+    // A process: the metrics recorder is process-wide.
+    let server = start_process(
         &models,
         &[
             "--tls-cert",
@@ -947,4 +1102,84 @@ async fn the_cli_the_manifest_and_the_server_report_one_version() {
     ])))
     .unwrap();
     assert_ne!(again["version"].as_str().unwrap(), version);
+}
+
+/// Every flag is checked before the server binds: a missing TLS file, a zero limit or an
+/// unbounded duration ends `retain serve` with a clear error and no "listening on" line.
+#[test]
+fn bad_flags_fail_before_listening() {
+    let (_dir, models) = models_dir();
+    for (flags, expected) in [
+        (
+            vec![
+                "--tls-cert",
+                "/nonexistent/cert.pem",
+                "--tls-key",
+                "/nonexistent/key.pem",
+            ],
+            "--tls-cert /nonexistent/cert.pem",
+        ),
+        (
+            vec!["--shutdown-grace-seconds", "inf"],
+            "--shutdown-grace-seconds",
+        ),
+        (vec!["--watch-seconds", "1e-300"], "--watch-seconds"),
+        (vec!["--max-batch", "0"], "--max-batch"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_retain"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--models"])
+            .arg(&models)
+            .args(&flags)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(!out.status.success(), "{flags:?}");
+        assert!(!stdout.contains("listening on"), "{flags:?}: {stdout}");
+        assert!(stderr.contains(expected), "{flags:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{flags:?}: {stderr}");
+    }
+}
+
+/// A delete-then-copy deploy loses no request: a model whose file disappears keeps serving
+/// for `--removal-grace-seconds`, and is unloaded once that has passed without the file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_artefact_keeps_serving_for_the_grace_period() {
+    let (dir, models) = models_dir();
+    let server = start(
+        &models,
+        // A grace period well beyond the 1 s of requests below: a loaded CI machine can stall
+        // the test for a second or more between the clock check and the request.
+        &["--watch-seconds", "0.05", "--removal-grace-seconds", "4"],
+    );
+    let mut c = ScoringClient::new(channel(&server).await);
+    let file = models.join("cdnow.json");
+    let kept = dir.path().join("cdnow.json");
+    std::fs::rename(&file, &kept).unwrap();
+    let started = std::time::Instant::now();
+    // Polled every 50 ms: the deletion is seen, but requests keep being answered.
+    while started.elapsed() < Duration::from_millis(1000) {
+        c.score(request("cdnow", summary(2, 10.0, 30.0)))
+            .await
+            .expect("served during the grace period");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    std::fs::copy(&kept, &file).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::remove_file(&file).unwrap();
+    // Back in time, then gone again: unloaded once the grace period has passed.
+    let mut code = Code::Ok;
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        match c.score(request("cdnow", summary(2, 10.0, 30.0))).await {
+            Ok(_) => {}
+            Err(e) => {
+                code = e.code();
+                break;
+            }
+        }
+    }
+    assert_eq!(code, Code::NotFound, "still served after the grace period");
 }

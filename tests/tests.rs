@@ -3,12 +3,18 @@
 
 mod batch;
 mod campaign;
+mod fuzz;
+mod hardening;
 mod interop;
+mod monitor;
 mod report;
 mod segments;
 mod serve;
 mod serve_segments;
 mod shipped;
+mod subscription;
+mod timezone;
+mod value_at_risk;
 mod whatif;
 
 use std::path::{Path, PathBuf};
@@ -149,6 +155,7 @@ fn scores_match_in_process_predictions_and_carry_units() {
     let dir = tempfile::tempdir().unwrap();
     let (path, json) = train(dir.path(), "bgnbd");
     let scores = dir.path().join("scores.csv");
+    let early = dir.path().join("early.csv");
     let out = retain(&[
         "score",
         "--model",
@@ -160,14 +167,23 @@ fn scores_match_in_process_predictions_and_carry_units() {
         "--horizon",
         "39w",
         "--output",
-        &scores.display().to_string(),
+        &early.display().to_string(),
     ]);
-    // The log runs to 1998-06-30: scoring as of 1997-09-30 must refuse the later transactions.
-    let e = err(&out);
-    assert!(
-        e.contains("1997-09-30") && e.contains("after the observation end"),
-        "{e}"
-    );
+    // The log runs to 1998-06-30: scoring as of 1997-09-30 leaves the later rows out (a
+    // backtest), so customer 00004 (purchases on 1997-01-01, 01-18, 08-02, 12-12) has x = 2
+    // and T = 272 days then.
+    ok(&out);
+    let text = std::fs::read_to_string(&early).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("00004,"))
+        .expect("customer 00004")
+        .split(',')
+        .collect();
+    assert_eq!(row[at("x")], "2");
+    assert!((row[at("T_weeks")].parse::<f64>().unwrap() - 272.0 / 7.0).abs() < 1e-9);
 
     let out = retain(&[
         "score",
@@ -529,13 +545,15 @@ fn churn_scores_carry_tiers_drivers_and_value_and_evaluate_agrees() {
             "low"
         };
         assert_eq!(r[2], tier);
-        // CLV = m r / (1 − r), r = (1 − p)/(1 + d); lifetime (1 − p)/p months; VaR = CLV p.
+        // CLV = m r / (1 − r), r = (1 − p)/(1 + d); lifetime (1 − p)/p months; value at risk =
+        // p × the value if this month's churn is averted = p (m + CLV)/(1 + d) = CLV p/(1 − p).
         let v: Vec<f64> = r[3..6].iter().map(|x| x.parse().unwrap()).collect();
         let q = (1.0 - p) / (1.0 + d);
         let clv = 0.3 * m * q / (1.0 - q);
         assert!((v[1] - clv).abs() <= 1e-6 * clv.max(1.0), "{r:?}");
         assert!((v[0] - (1.0 - p) / p).abs() <= 1e-6 * v[0].max(1.0));
-        assert!((v[2] - clv * p).abs() <= 1e-6 * clv.max(1.0));
+        let at_risk = clv * p / (1.0 - p);
+        assert!((v[2] - at_risk).abs() <= 1e-6 * at_risk.max(1.0), "{r:?}");
         // Drivers are ordered by absolute contribution.
         let c: Vec<f64> = [7, 9, 11]
             .iter()
@@ -619,7 +637,7 @@ fn churn_input_errors_name_what_is_wrong() {
         "--out",
         &out,
     ]));
-    assert!(e.contains("\"churned\" not found"), "{e}");
+    assert!(e.contains("column \"churned\": not found"), "{e}");
     // Scoring a table without a training column names it.
     let (model, _) = train_telco(dir.path(), &["--model", "logistic"]);
     let text = std::fs::read_to_string(data("telco_churn.csv")).unwrap();
@@ -688,7 +706,7 @@ fn train_churn_help_documents_the_subscription_clv_formula() {
     let help = ok(&retain(&["train", "churn", "--help"]));
     for needle in [
         "CLV = Σ_{t=1..H} m (1−p)^t / (1+d)^t",
-        "value at risk = CLV × p",
+        "value at risk = p × the value",
         "Assumptions:",
         "--margin-rate",
     ] {

@@ -13,6 +13,7 @@
 //! - *cohort retention* `[c][k]`: the share of the customers acquired in period `c` who
 //!   purchased in period `c + k`.
 
+use crate::CoreError;
 use crate::time::{Day, date_of, iso};
 use crate::transactions::TransactionLog;
 use chrono::Datelike;
@@ -128,11 +129,49 @@ pub struct Engagement {
     pub retention: Vec<Vec<f64>>,
 }
 
-/// Computes the metrics; None for an empty log.
-pub fn engagement(log: &TransactionLog, period: Period, inactive_days: u32) -> Option<Engagement> {
-    if log.is_empty() {
-        return None;
+/// Most calendar periods a log may span (first to last transaction): 2,500 is 48 years of
+/// weeks, 208 years of months. The cohort matrix grows with the square of the number of
+/// periods, so one mistyped far-future date (9999-12-31) would otherwise cost gigabytes.
+pub const MAX_PERIODS: usize = 2_500;
+
+/// Computes the metrics; `Ok(None)` for an empty log. A log spanning more than
+/// [`MAX_PERIODS`] periods is refused ([`CoreError::SpanTooLong`]). Memory is quadratic in
+/// the number of periods (the cohort matrix) and linear in the transactions; time is linear
+/// in the transactions times (1 + `inactive_days` / period length).
+pub fn engagement(
+    log: &TransactionLog,
+    period: Period,
+    inactive_days: u32,
+) -> Result<Option<Engagement>, CoreError> {
+    let Some((first_day, last_day)) = log.span() else {
+        return Ok(None);
+    };
+    let (p0, p1) = (period.index(first_day), period.index(last_day));
+    let n_periods = usize::try_from(p1 - p0 + 1).unwrap_or(usize::MAX);
+    if n_periods > MAX_PERIODS {
+        return Err(CoreError::SpanTooLong {
+            first: iso(first_day),
+            last: iso(last_day),
+            periods: n_periods,
+            period: format!("{period:?}").to_lowercase(),
+            max: MAX_PERIODS,
+        });
     }
+    Ok(Some(metrics(
+        log,
+        period,
+        inactive_days,
+        (first_day, last_day, p0, n_periods),
+    )))
+}
+
+/// The metrics of a non-empty log whose span was checked.
+fn metrics(
+    log: &TransactionLog,
+    period: Period,
+    inactive_days: u32,
+    (first_day, last_day, p0, n_periods): (Day, Day, i64, usize),
+) -> Engagement {
     // Purchase days per customer, netted per day.
     let mut order: Vec<u32> = (0..log.len() as u32).collect();
     order.sort_unstable_by_key(|&i| (log.customer[i as usize], log.day[i as usize]));
@@ -148,15 +187,14 @@ pub fn engagement(log: &TransactionLog, period: Period, inactive_days: u32) -> O
             customers.push(Vec::new());
             last_customer = c;
         }
-        let days = customers.last_mut()?;
+        let Some(days) = customers.last_mut() else {
+            continue; // unreachable: a Vec was pushed for the first row
+        };
         match days.last_mut() {
             Some((day, sum)) if *day == d => *sum += a,
             _ => days.push((d, a)),
         }
     }
-    let (first_day, last_day) = log.span()?;
-    let (p0, p1) = (period.index(first_day), period.index(last_day));
-    let n_periods = (p1 - p0 + 1) as usize;
     let mut periods: Vec<PeriodMetrics> = (0..n_periods)
         .map(|k| PeriodMetrics {
             period: period.label(p0 + k as i64),
@@ -196,17 +234,33 @@ pub fn engagement(log: &TransactionLog, period: Period, inactive_days: u32) -> O
         // Live at a day: a purchase in (day − window, day]; days are sorted.
         let live = |at: Day| {
             let i = days.partition_point(|&(d, _)| d <= at);
-            i > 0 && days[i - 1].0 > at - window
+            i > 0 && days[i - 1].0 > at.saturating_sub(window)
         };
-        for k in cohort..n_periods {
-            let start = period.start(p0 + k as i64) - 1; // the end of the day before
-            let end = period.start(p0 + k as i64 + 1) - 1;
-            if live(start) {
-                live_start[k] += 1;
-                if !live(end) {
-                    churned[k] += 1;
-                }
+        // Live at a period's start only if its eve lies in [d, d + window) for a purchase
+        // day d: only those periods are visited (not every period after the cohort's).
+        let mut next = cohort;
+        for &(d, _) in days {
+            let from = d.saturating_add(1);
+            // No period starts after the last day (and no date past it need exist).
+            let to = d.saturating_add(window).min(last_day);
+            let mut k = period.index(from) - p0;
+            if period.start(p0 + k) < from {
+                k += 1;
             }
+            let last = (period.index(to) - p0).min(n_periods as i64 - 1);
+            let mut k = usize::try_from(k.max(0)).unwrap_or(usize::MAX).max(next);
+            while (k as i64) <= last {
+                let start = period.start(p0 + k as i64) - 1; // the end of the day before
+                let end = period.start(p0 + k as i64 + 1) - 1;
+                if live(start) {
+                    live_start[k] += 1;
+                    if !live(end) {
+                        churned[k] += 1;
+                    }
+                }
+                k += 1;
+            }
+            next = next.max(k);
         }
     }
     for (k, p) in periods.iter_mut().enumerate() {
@@ -235,7 +289,7 @@ pub fn engagement(log: &TransactionLog, period: Period, inactive_days: u32) -> O
         })
         .collect();
     let n = customers.len();
-    Some(Engagement {
+    Engagement {
         period,
         inactive_days,
         customers: n,
@@ -250,7 +304,7 @@ pub fn engagement(log: &TransactionLog, period: Period, inactive_days: u32) -> O
             .collect(),
         cohort_sizes,
         retention,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -296,7 +350,7 @@ mod tests {
             ("c", "1997-02-01", 4.0),
             ("c", "1997-02-15", 6.0),
         ]);
-        let e = engagement(&l, Period::Month, 30).unwrap();
+        let e = engagement(&l, Period::Month, 30).unwrap().unwrap();
         assert_eq!((e.customers, e.purchases), (3, 5));
         assert!((e.revenue - 53.0).abs() < 1e-12);
         assert!((e.repeat_purchase_rate - 2.0 / 3.0).abs() < 1e-12);
@@ -324,6 +378,77 @@ mod tests {
 
     #[test]
     fn an_empty_log_has_no_metrics() {
-        assert!(engagement(&TransactionLog::default(), Period::Month, 90).is_none());
+        assert!(
+            engagement(&TransactionLog::default(), Period::Month, 90)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_far_future_date_is_refused_fast_not_in_gigabytes() {
+        // One mistyped row dated 9999-12-31 in a 1997 log: 96,036 months, whose cohort matrix
+        // alone would be 4.6e9 cells.
+        let l = log(&[("a", "1997-01-05", 10.0), ("b", "9999-12-31", 5.0)]);
+        let started = std::time::Instant::now();
+        let e = engagement(&l, Period::Month, 90).unwrap_err().to_string();
+        assert!(started.elapsed().as_secs_f64() < 1.0);
+        assert!(
+            e.contains("1997-01-05") && e.contains("9999-12-31") && e.contains("2500"),
+            "{e}"
+        );
+        // The longest span allowed still computes quickly.
+        let l = log(&[("a", "1970-01-05", 10.0), ("b", "2015-12-31", 5.0)]);
+        let e = engagement(&l, Period::Week, 90).unwrap().unwrap();
+        assert_eq!(e.retention.len(), e.periods.len());
+        assert!(e.periods.len() <= MAX_PERIODS);
+    }
+
+    #[test]
+    fn churn_counts_visit_only_periods_near_purchases_and_match_the_definition() {
+        // The definition checked by brute force over every period, on an irregular log.
+        let l = log(&[
+            ("a", "1997-01-05", 10.0),
+            ("a", "1997-06-10", 20.0),
+            ("a", "1998-02-01", 1.0),
+            ("b", "1997-03-20", 8.0),
+            ("c", "1997-02-01", 4.0),
+            ("c", "1997-02-15", 6.0),
+            ("c", "1999-12-31", 6.0),
+        ]);
+        for (p, window) in [
+            (Period::Week, 30),
+            (Period::Month, 90),
+            (Period::Quarter, 400),
+        ] {
+            let e = engagement(&l, p, window).unwrap().unwrap();
+            let (first, _) = l.span().unwrap();
+            let p0 = p.index(first);
+            let mut by_customer: std::collections::BTreeMap<u32, Vec<Day>> = Default::default();
+            for i in 0..l.len() {
+                by_customer.entry(l.customer[i]).or_default().push(l.day[i]);
+            }
+            for (k, m) in e.periods.iter().enumerate() {
+                let Some(live_at_start) = m.live_at_start else {
+                    continue;
+                };
+                let start = p.start(p0 + k as i64) - 1;
+                let end = p.start(p0 + k as i64 + 1) - 1;
+                let live =
+                    |days: &[Day], at: Day| days.iter().any(|&d| d <= at && d > at - window as Day);
+                let (mut l0, mut c0) = (0, 0);
+                for days in by_customer.values() {
+                    if live(days, start) {
+                        l0 += 1;
+                        c0 += usize::from(!live(days, end));
+                    }
+                }
+                assert_eq!(
+                    (live_at_start, m.churned),
+                    (l0, Some(c0)),
+                    "{p:?} period {k}"
+                );
+            }
+        }
     }
 }

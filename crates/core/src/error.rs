@@ -32,6 +32,14 @@ pub enum CoreError {
         /// Why it was refused.
         reason: String,
     },
+    /// A time zone name was neither UTC, a fixed offset nor an IANA name.
+    #[error("unknown time zone {input:?}: {reason}")]
+    InvalidTimeZone {
+        /// The text given.
+        input: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// A transaction lies after the end of the observation period.
     #[error(
         "customer {customer:?} has a transaction on {date}, after the observation end {end}; \
@@ -52,6 +60,23 @@ pub enum CoreError {
         calibration_end: String,
         /// Observation end (ISO).
         observation_end: String,
+    },
+    /// A transaction log spans more calendar periods than the metrics allow.
+    #[error(
+        "the transactions span {first} to {last}, {periods} {period}s; at most {max} are \
+         allowed (is a date mistyped? filter the log or choose a longer --period)"
+    )]
+    SpanTooLong {
+        /// First transaction date (ISO).
+        first: String,
+        /// Last transaction date (ISO).
+        last: String,
+        /// Periods spanned.
+        periods: usize,
+        /// The period (week, month, ...).
+        period: String,
+        /// The limit.
+        max: usize,
     },
     /// A per-customer summary value is impossible.
     #[error("customer {row}: {field} {reason}")]

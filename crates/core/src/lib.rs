@@ -5,7 +5,8 @@
 //! summarise and score with exactly the same code.
 //!
 //! # Layout
-//! - [`time`]: time units, durations such as `52w`, discount rates such as `10%/year`, dates.
+//! - [`time`]: time units, durations such as `52w`, discount rates such as `10%/year`, dates,
+//!   and the day convention ([`time::Zone`]: an instant's calendar day in the configured zone).
 //! - [`transactions`]: a transaction log held column-wise, with interned customer ids.
 //! - [`summary`]: transaction log → per-customer (x, t_x, T, m) with a calibration/holdout split.
 //! - [`engagement`]: repeat rate, frequency, order value, active/new/churned customers per

@@ -47,6 +47,56 @@ impl Patterns {
         Ok(compress_packed(x, t_x, t).unwrap_or_else(|| compress_hashed(x, t_x, t)))
     }
 
+    /// Patterns given with their counts (a pattern table aggregated elsewhere, e.g. by Spark
+    /// or Dask, or per-customer rows with weights), validated: each count must be finite and
+    /// positive. Identical (x, t_x, T) rows are merged by adding their counts, so pattern tables of
+    /// several partitions concatenated give exactly the patterns of the whole base; the result
+    /// is ordered by x, then t_x, then T, as [`Patterns::compress`] orders it.
+    pub fn weighted(x: &[u32], t_x: &[f64], t: &[f64], count: &[f64]) -> Result<Self, CoreError> {
+        validate(x, t_x, t)?;
+        if count.len() != x.len() {
+            return Err(CoreError::InvalidSummary {
+                row: "all".into(),
+                field: "count",
+                reason: format!("{} counts for {} patterns", count.len(), x.len()),
+            });
+        }
+        if let Some(i) = count.iter().position(|&w| !(w.is_finite() && w > 0.0)) {
+            return Err(CoreError::InvalidSummary {
+                row: i.to_string(),
+                field: "count",
+                reason: format!("must be finite and > 0, got {}", count[i]),
+            });
+        }
+        let mut order: Vec<usize> = (0..x.len()).collect();
+        // +0.0 and -0.0 are the same time (as in `compress`).
+        let key = |i: usize| (x[i], t_x[i] + 0.0, t[i] + 0.0);
+        order.sort_unstable_by(|&i, &j| {
+            let (a, b) = (key(i), key(j));
+            a.0.cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+        });
+        let mut out = Patterns::default();
+        for i in order {
+            let (xi, txi, ti) = key(i);
+            let last = out.x.len();
+            if last > 0
+                && out.x[last - 1] == xi
+                && out.t_x[last - 1] == txi
+                && out.t[last - 1] == ti
+            {
+                out.weight[last - 1] += count[i];
+            } else {
+                out.x.push(xi);
+                out.t_x.push(txi);
+                out.t.push(ti);
+                out.weight.push(count[i]);
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of distinct patterns.
     pub fn len(&self) -> usize {
         self.x.len()
@@ -328,6 +378,31 @@ fn validate_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weighted_patterns_merge_exactly_into_the_compressed_base() {
+        let x = [0, 2, 1, 2, 0, 1];
+        let t_x = [0.0, 5.0, 3.0, 5.0, 0.0, 3.0];
+        let t = [10.0, 12.0, 11.0, 12.0, 10.0, 9.0];
+        let whole = Patterns::compress(&x, &t_x, &t).unwrap();
+        // Two partitions compressed apart, their pattern tables concatenated and merged.
+        let (a, b) = (
+            Patterns::compress(&x[..3], &t_x[..3], &t[..3]).unwrap(),
+            Patterns::compress(&x[3..], &t_x[3..], &t[3..]).unwrap(),
+        );
+        let cat = |f: fn(&Patterns) -> Vec<f64>| [f(&a), f(&b)].concat();
+        let xs: Vec<u32> = [a.x.clone(), b.x.clone()].concat();
+        let merged = Patterns::weighted(
+            &xs,
+            &cat(|p| p.t_x.clone()),
+            &cat(|p| p.t.clone()),
+            &cat(|p| p.weight.clone()),
+        )
+        .unwrap();
+        assert_eq!(merged, whole);
+        let bad = Patterns::weighted(&[1], &[1.0], &[2.0], &[0.0]).unwrap_err();
+        assert!(bad.to_string().contains("count"), "{bad}");
+    }
 
     #[test]
     fn identical_rows_collapse_with_weights() {

@@ -2,7 +2,11 @@
 //! with an optional holdout period.
 //!
 //! Definitions (as in Fader, Hardie & Lee 2005 and lifetimes):
-//! - purchases on the same calendar day are one purchase, with their amounts netted;
+//! - purchases on the same calendar day are one purchase, with their amounts netted; a day
+//!   whose amounts net to less than zero (a refund-only day, or more refunded than bought) is
+//!   not a purchase day at all, and a customer without any purchase day is left out. A day
+//!   netting to exactly 0 (a free item) still counts, as in the published CDNOW summaries,
+//!   whose sample has eight first purchases of $0.00;
 //! - `x` = number of repeat purchase days in the calibration period (the first purchase excluded);
 //! - `t_x` = time from the first purchase to the last calibration purchase (0 when x = 0);
 //! - `T` = time from the first purchase to the calibration end;
@@ -127,7 +131,11 @@ pub fn summarise(log: &TransactionLog, opts: &SummaryOptions) -> Result<Summarie
             }
         }
         start = end;
-        let (first, first_amount) = days[0];
+        // A refund is not a purchase: days with a negative net amount do not count.
+        days.retain(|&(_, a)| a >= 0.0);
+        let Some(&(first, first_amount)) = days.first() else {
+            continue;
+        };
         if first > opts.calibration_end {
             out.excluded_new += 1;
             continue;
@@ -193,6 +201,29 @@ mod tests {
         assert_eq!(s.holdout_spend, vec![4.0, 0.0]);
         assert_eq!(s.excluded_new, 1);
         assert_eq!(opts.holdout_length(), 2.0);
+    }
+
+    #[test]
+    fn a_refund_only_day_is_not_a_purchase_day() {
+        let mut log = TransactionLog::default();
+        log.push("a", day("2020-01-01"), 10.0);
+        log.push("a", day("2020-01-08"), 20.0);
+        // A refund on its own day, and more refunded than bought the same day.
+        log.push("a", day("2020-01-10"), -20.0);
+        log.push("a", day("2020-01-12"), 5.0);
+        log.push("a", day("2020-01-12"), -6.0);
+        log.push("a", day("2020-01-15"), 30.0);
+        // Only refunds: never a customer.
+        log.push("r", day("2020-01-02"), -3.0);
+        let s = summarise(
+            &log,
+            &SummaryOptions::new(TimeUnit::Week, day("2020-01-22")),
+        )
+        .unwrap();
+        assert_eq!(s.ids, vec!["a"]);
+        assert_eq!(s.x, vec![2]);
+        assert_eq!(s.t_x, vec![2.0]);
+        assert_eq!(s.monetary, vec![25.0]);
     }
 
     #[test]

@@ -2,12 +2,20 @@
 //!
 //! `retain` never assumes days. Every summary, model and prediction carries the [`TimeUnit`]
 //! it was computed in, and durations given by users always carry theirs (`52w`, `12mo`, `1y`).
+//!
+//! Which day an instant (a time with an offset) falls on is decided in one place, [`Zone`]:
+//! its calendar day in the configured zone, UTC by default; a date or a datetime written
+//! without an offset keeps the date written.
 
 use crate::CoreError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+mod zone;
+
+pub use zone::Zone;
 
 /// Days in the mean Gregorian year.
 pub const DAYS_PER_YEAR: f64 = 365.2425;

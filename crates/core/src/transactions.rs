@@ -84,6 +84,22 @@ impl TransactionLog {
         self.day.is_empty()
     }
 
+    /// Drops every transaction after `last` (a backtest or a score as of an earlier day sees
+    /// the log as it was then) and returns how many were dropped. Customers whose every
+    /// transaction was dropped keep their interned id but have no purchase, so summaries leave
+    /// them out.
+    pub fn truncate_after(&mut self, last: Day) -> usize {
+        let before = self.day.len();
+        let keep: Vec<bool> = self.day.iter().map(|&d| d <= last).collect();
+        // `retain` visits the elements once each, in order: the mask lines up.
+        let mut k = keep.iter();
+        self.customer.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        self.amount.retain(|_| *k.next().unwrap_or(&false));
+        self.day.retain(|&d| d <= last);
+        before - self.day.len()
+    }
+
     /// Earliest and latest day, if any.
     pub fn span(&self) -> Option<(Day, Day)> {
         let min = *self.day.iter().min()?;
@@ -108,5 +124,17 @@ mod tests {
         let copy = log.clone();
         assert_eq!(log.clone().intern("c5"), 5);
         assert_eq!(copy.ids.len(), 997);
+    }
+
+    #[test]
+    fn truncation_keeps_the_rows_up_to_the_day() {
+        let mut log = TransactionLog::default();
+        for (id, day, amount) in [("a", 3, 1.0), ("b", 9, 2.0), ("a", 5, 3.0), ("c", 10, 4.0)] {
+            log.push(id, day, amount);
+        }
+        assert_eq!(log.truncate_after(5), 2);
+        assert_eq!(log.day, vec![3, 5]);
+        assert_eq!(log.amount, vec![1.0, 3.0]);
+        assert_eq!(log.customer, vec![0, 0]);
     }
 }

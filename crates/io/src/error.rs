@@ -53,6 +53,32 @@ pub enum IoError {
         /// The input as given.
         input: String,
     },
+    /// An output path is, or would overwrite, an input.
+    #[error(
+        "{output_flag} {} would overwrite the input {input_flag} {}: write the output elsewhere",
+        output.display(),
+        input.display()
+    )]
+    OverwritesInput {
+        /// The output flag, e.g. `--output`.
+        output_flag: String,
+        /// The output path as given.
+        output: PathBuf,
+        /// The input flag, e.g. `--transactions`.
+        input_flag: String,
+        /// The input path as given.
+        input: PathBuf,
+    },
+    /// Two partitions of one input map to the same output file.
+    #[error("partitions {} and {} would both be written to {output} (same file stem): rename one", first.display(), second.display())]
+    PartitionClash {
+        /// The first partition.
+        first: PathBuf,
+        /// The second partition.
+        second: PathBuf,
+        /// The output name both map to.
+        output: String,
+    },
     /// Building a frame in memory failed (a bug or a polars limit, not bad input).
     #[error("building the table: {0}")]
     Frame(String),

@@ -13,6 +13,9 @@
 //! - [`atomic`]: the one atomic writer (temporary file, fsync, rename, directory fsync).
 //! - [`fingerprint`]: the one content hash (SHA-256).
 //! - [`format`]: the one choice of CSV or Parquet by extension.
+//! - [`parquet_guard`]: every Parquet read checked against a corrupt footer (chunk ranges
+//!   within the file; decoder panics turned into errors).
+//! - [`overwrite`]: the one check that no output overwrites an input (paths, links, inodes).
 //! - [`partitions`]: a file, directory or glob → the partitions to process.
 //! - [`error`]: the crate's error type.
 //!
@@ -31,6 +34,8 @@ pub mod atomic;
 pub mod error;
 pub mod fingerprint;
 pub mod format;
+pub mod overwrite;
+pub mod parquet_guard;
 pub mod partitions;
 pub mod read;
 pub mod sink;

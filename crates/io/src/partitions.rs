@@ -58,6 +58,26 @@ pub fn output_name(input: &Path, extension: &str) -> String {
     format!("{stem}.{extension}")
 }
 
+/// The output file name of every partition ([`output_name`]), in order; two partitions mapping
+/// to one name (`part-1.csv` and `part-1.parquet`) are refused, naming both, before anything
+/// is processed.
+pub fn output_names(inputs: &[PathBuf], extension: &str) -> Result<Vec<String>, IoError> {
+    let mut seen: std::collections::HashMap<String, &PathBuf> = Default::default();
+    let mut names = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let name = output_name(input, extension);
+        if let Some(first) = seen.insert(name.clone(), input) {
+            return Err(IoError::PartitionClash {
+                first: first.clone(),
+                second: input.clone(),
+                output: name,
+            });
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +111,26 @@ mod tests {
         assert_eq!(
             output_name(Path::new("x/part-00001.csv"), "parquet"),
             "part-00001.parquet"
+        );
+    }
+
+    #[test]
+    fn partitions_with_one_stem_are_refused_naming_both() {
+        let inputs = [
+            PathBuf::from("d/part-1.csv"),
+            PathBuf::from("d/part-1.parquet"),
+        ];
+        let e = output_names(&inputs, "csv").unwrap_err().to_string();
+        assert!(
+            e.contains("d/part-1.csv")
+                && e.contains("d/part-1.parquet")
+                && e.contains("rename one"),
+            "{e}"
+        );
+        let fine = [PathBuf::from("d/part-1.csv"), PathBuf::from("d/part-2.csv")];
+        assert_eq!(
+            output_names(&fine, "parquet").unwrap(),
+            ["part-1.parquet", "part-2.parquet"]
         );
     }
 }

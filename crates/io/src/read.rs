@@ -13,7 +13,13 @@
 //! - `stream`, `batch`: polars batches, in file order, → the parsers.
 //! - `columns`: column refs → column indices.
 //! - `lines`, `diagnose`: row numbers → line numbers; the line of a malformed record.
-//! - `date`, `zone`: text dates and timestamps → days.
+//! - `date`: text dates → days.
+//!
+//! # Days
+//! A date, or a datetime without an offset, is the day written. An instant (a text datetime with
+//! an offset such as `+01:00` or `Z`, a time-zone-aware Parquet timestamp) is given its calendar
+//! day in [`ReadOptions::zone`], UTC by default ([`retain_core::time::Zone`]), whatever zone it
+//! was written in: the convention of the CLI, batch jobs and the server alike.
 //!
 //! # Example
 //! ```
@@ -37,7 +43,6 @@ mod options;
 mod parquet;
 mod stream;
 mod whitespace;
-mod zone;
 
 pub use collect::{MAX_EXAMPLES, ReadReport};
 pub use error::{BadRow, Field, Location, Problem, ReadError};
@@ -56,10 +61,15 @@ pub fn read_transactions(
     path: &Path,
     opts: &ReadOptions,
 ) -> Result<(TransactionLog, ReadReport), ReadError> {
-    let dates = DateParser::new(opts.date_format.as_deref())?;
+    let dates = DateParser::new(opts.date_format.as_deref(), opts.zone)?;
     let started = std::time::Instant::now();
     let out = if crate::format::is_parquet(path) {
-        parquet::read(path, opts, dates)
+        crate::parquet_guard::checked(path, || parquet::read(path, opts, dates)).map_err(
+            |reason| ReadError::Corrupt {
+                path: path.to_path_buf(),
+                reason,
+            },
+        )?
     } else {
         match opts.delimiter {
             Delimiter::Whitespace => whitespace::read(path, opts, dates),
@@ -75,6 +85,19 @@ pub fn read_transactions(
         "read transactions"
     );
     Ok(out)
+}
+
+/// Reads a transaction log held in memory (a table handed over by the Python package) as a
+/// Parquet file's columns are read: the same column choice, types and checks, with bad rows
+/// named by `source` (e.g. `pandas DataFrame`), the 1-based row and the column.
+pub fn read_transactions_frame(
+    df: polars::prelude::DataFrame,
+    source: &str,
+    opts: &ReadOptions,
+) -> Result<(TransactionLog, ReadReport), ReadError> {
+    use polars::prelude::IntoLazy;
+    let dates = DateParser::new(opts.date_format.as_deref(), opts.zone)?;
+    parquet::read_typed(Path::new(source), df.lazy(), opts, dates)
 }
 
 /// Opens a file to read, refusing directories (which open fine on Unix).

@@ -47,6 +47,18 @@ pub struct SummaryFrame {
     monetary: Option<String>,
     /// Factor from the file's unit to the model's.
     k: f64,
+    /// Where a bad value is: a file's line (its header is line 1) or an in-memory table's
+    /// 1-based row.
+    rows: RowLabel,
+}
+
+/// How a bad value's position is named in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowLabel {
+    /// `line N` of a text file with a header.
+    Line,
+    /// `row N` (1-based) of an in-memory table.
+    Row,
 }
 
 /// Summaries of a chunk, in the model's unit, and the chunk's customer ids as read.
@@ -73,6 +85,23 @@ impl SummaryFrame {
         model_unit: TimeUnit,
         need_monetary: bool,
     ) -> Result<SummaryFrame, IoError> {
+        let open = || Self::open_unguarded(path, delimiter, cols, unit, model_unit, need_monetary);
+        if crate::format::is_parquet(path) {
+            crate::parquet_guard::checked(path, open)
+                .map_err(|reason| IoError::table(path, reason))?
+        } else {
+            open()
+        }
+    }
+
+    fn open_unguarded(
+        path: &Path,
+        delimiter: u8,
+        cols: &SummaryColumns,
+        unit: TimeUnit,
+        model_unit: TimeUnit,
+        need_monetary: bool,
+    ) -> Result<SummaryFrame, IoError> {
         if !path.is_file() {
             return Err(IoError::table(path, "no such file"));
         }
@@ -91,7 +120,48 @@ impl SummaryFrame {
                 .finish()
                 .map_err(polars_err(path))?
         };
-        let mut lf = lf;
+        Self::from_lazy(
+            path,
+            lf,
+            cols,
+            unit,
+            model_unit,
+            need_monetary,
+            RowLabel::Line,
+        )
+    }
+
+    /// Summaries held in memory (a table handed over by the Python package): the same columns
+    /// and checks as a file, with bad values named by `source`, the column and the 1-based row.
+    pub fn from_frame(
+        df: DataFrame,
+        source: &str,
+        cols: &SummaryColumns,
+        unit: TimeUnit,
+        model_unit: TimeUnit,
+        need_monetary: bool,
+    ) -> Result<SummaryFrame, IoError> {
+        let path = Path::new(source);
+        Self::from_lazy(
+            path,
+            df.lazy(),
+            cols,
+            unit,
+            model_unit,
+            need_monetary,
+            RowLabel::Row,
+        )
+    }
+
+    fn from_lazy(
+        path: &Path,
+        mut lf: LazyFrame,
+        cols: &SummaryColumns,
+        unit: TimeUnit,
+        model_unit: TimeUnit,
+        need_monetary: bool,
+        rows: RowLabel,
+    ) -> Result<SummaryFrame, IoError> {
         let schema = lf.collect_schema().map_err(polars_err(path))?;
         let available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         let missing = |name: &str| {
@@ -142,6 +212,7 @@ impl SummaryFrame {
             names,
             monetary,
             k: unit.days() / model_unit.days(),
+            rows,
         })
     }
 
@@ -160,10 +231,11 @@ impl SummaryFrame {
     pub fn chunk(&self, offset: usize, len: usize) -> Result<SummaryChunk, IoError> {
         let path = &self.path;
         let bad = |row: usize, name: &str, why: String| {
-            IoError::table(
-                path,
-                format!("line {}, column {name:?}: {why}", offset + row + 2),
-            )
+            let at = match self.rows {
+                RowLabel::Line => format!("line {}", offset + row + 2),
+                RowLabel::Row => format!("row {}", offset + row + 1),
+            };
+            IoError::table(path, format!("{at}, column {name:?}: {why}"))
         };
         let part = self.df.slice(offset as i64, len);
         let n = part.height();
@@ -256,6 +328,15 @@ impl SummaryFrame {
                     format!("{x} repeat purchases need recency > 0"),
                 ));
             }
+            // Recency is the time to the last *repeat* purchase: without one it is 0 (as
+            // lifetimes writes it); anything else is a corrupt row, not a customer to score.
+            if x == 0.0 && t_x != 0.0 {
+                return Err(bad(
+                    row,
+                    tx_name,
+                    format!("recency {t_x} with 0 repeat purchases (must be 0)"),
+                ));
+            }
             let monetary = match (&ms, &self.monetary) {
                 (Some(m), Some(name)) if x > 0.0 => check(row, name, m[row])?,
                 _ => 0.0,
@@ -283,21 +364,30 @@ pub fn read_summaries(
     need_monetary: bool,
 ) -> Result<Summaries, IoError> {
     let frame = SummaryFrame::open(path, delimiter, cols, unit, model_unit, need_monetary)?;
-    let chunk = frame.chunk(0, frame.len())?;
-    let mut s = chunk.summaries;
-    let n = s.x.len();
-    s.ids = chunk
-        .ids
-        .str()
-        .map_err(polars_err(path))?
-        .iter()
-        .map(|v| v.unwrap_or_default().to_string())
-        .collect();
-    s.first_purchase = vec![0; n];
-    s.first_amount = vec![0.0; n];
-    s.holdout_x = vec![0; n];
-    s.holdout_spend = vec![0.0; n];
-    Ok(s)
+    frame.whole()
+}
+
+impl SummaryFrame {
+    /// Every row as checked summaries with their ids (the ids as text).
+    pub fn whole(&self) -> Result<Summaries, IoError> {
+        let path = &self.path;
+        let frame = self;
+        let chunk = frame.chunk(0, frame.len())?;
+        let mut s = chunk.summaries;
+        let n = s.x.len();
+        s.ids = chunk
+            .ids
+            .str()
+            .map_err(polars_err(path))?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect();
+        s.first_purchase = vec![0; n];
+        s.first_amount = vec![0.0; n];
+        s.holdout_x = vec![0; n];
+        s.holdout_spend = vec![0.0; n];
+        Ok(s)
+    }
 }
 
 #[cfg(test)]
@@ -354,6 +444,10 @@ mod tests {
             (
                 "customer_id,frequency,recency,T\na,2,3,9\n",
                 "no column \"monetary_value\"",
+            ),
+            (
+                "customer_id,frequency,recency,T,monetary_value\na,2,14,28,1\nb,0,5,28,0\n",
+                "line 3, column \"recency\": recency 5 with 0 repeat purchases",
             ),
         ] {
             let (_d, p) = write(text);

@@ -20,6 +20,15 @@ fn polars_err(path: &Path) -> impl Fn(PolarsError) -> IoError + '_ {
 /// Reads a customer table; `.parquet`/`.pq` as Parquet, anything else as delimited text with a
 /// header.
 pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, IoError> {
+    if crate::format::is_parquet(path) {
+        crate::parquet_guard::checked(path, || read_table_unguarded(path, delimiter))
+            .map_err(|reason| IoError::table(path, reason))?
+    } else {
+        read_table_unguarded(path, delimiter)
+    }
+}
+
+fn read_table_unguarded(path: &Path, delimiter: u8) -> Result<RawTable, IoError> {
     if !path.is_file() {
         return Err(IoError::table(path, "no such file"));
     }
@@ -36,6 +45,16 @@ pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, IoError> {
             .map_err(polars_err(path))?
     };
     let df = lf.collect().map_err(polars_err(path))?;
+    raw_table(df, path)
+}
+
+/// A customer table held in memory (handed over by the Python package), converted as a
+/// Parquet file's columns are; errors are named by `source` (e.g. `pandas DataFrame`).
+pub fn table_from_frame(df: DataFrame, source: &str) -> Result<RawTable, IoError> {
+    raw_table(df, Path::new(source))
+}
+
+fn raw_table(df: DataFrame, path: &Path) -> Result<RawTable, IoError> {
     if df.height() == 0 {
         return Err(IoError::table(path, "no data rows"));
     }

@@ -21,9 +21,33 @@ pub struct ClvSpec {
     pub discount: DiscountRate,
 }
 
+/// Most cash-flow steps a CLV sum may take (e.g. 833 years in monthly steps): each step costs
+/// one model evaluation per customer, so more would hold a batch run or a server worker for
+/// minutes. The one limit of the CLI and the server ([`ClvSpec::too_many_steps`]).
+pub const MAX_CLV_STEPS: usize = 10_000;
+
 impl ClvSpec {
-    /// Number of steps and the per-step discount rate; the horizon must be a whole number of steps.
+    /// Why this horizon takes too many steps ([`MAX_CLV_STEPS`]), if it does: the one message
+    /// of the CLI and the server.
+    pub fn too_many_steps(&self) -> Option<String> {
+        let steps = self.horizon.in_unit(self.step.unit) / self.step.value;
+        (steps.is_nan() || steps > MAX_CLV_STEPS as f64).then(|| {
+            format!(
+                "{} is {steps:.0} CLV steps of {}; at most {MAX_CLV_STEPS} are allowed",
+                self.horizon, self.step
+            )
+        })
+    }
+
+    /// Number of steps and the per-step discount rate; the horizon must be a whole number of
+    /// steps, at most [`MAX_CLV_STEPS`].
     pub fn steps(&self) -> Result<(usize, f64), ModelError> {
+        if let Some(reason) = self.too_many_steps() {
+            return Err(ModelError::InvalidInput {
+                field: "horizon",
+                reason,
+            });
+        }
         let n = self.horizon.in_unit(self.step.unit) / self.step.value;
         if self.step.value.is_nan()
             || self.step.value <= 0.0

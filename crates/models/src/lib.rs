@@ -13,8 +13,10 @@
 //! - [`spend`]: spend models ([`spend::gammagamma`]) behind the [`spend::SpendModel`] enum.
 //! - [`fit`]: the maximum-likelihood driver (Newton, L-BFGS), standard errors, AIC and BIC.
 //! - [`clv`]: discounted lifetime value over a horizon.
-//! - [`classifier`]: supervised churn classifiers (logistic regression, trees).
+//! - [`classifier`]: supervised churn classifiers (logistic regression, boosted trees, random
+//!   forest) as linfa algorithms.
 //! - [`subscription`]: subscription CLV from a per-period churn probability.
+//! - [`sbg`]: the shifted-beta-geometric model of contract renewals (Fader & Hardie 2007).
 //! - [`data`]: patterns grouped for the likelihoods.
 //! - [`math`]: special functions, Gauss–Legendre quadrature, Cholesky solves.
 //!
@@ -30,6 +32,38 @@
 //! assert_eq!(model.kind().name(), "bgnbd");
 //! assert_eq!(model.n_params(), 4);
 //! ```
+//!
+//! # Example: churn classifiers as linfa algorithms
+//! retain's gradient-boosted trees (linfa has no boosting) fitted on a linfa `Dataset`, with
+//! P(churn) from `predict_probabilities` and the ROC AUC from linfa's metrics; the logistic
+//! regression (`Logistic::params()`) and the forest (`Forest::params()`) work the same way.
+//! ```
+//! use linfa::prelude::*;
+//! use ndarray::{Array1, Array2};
+//! use retain_models::classifier::trees::gbdt::Gbdt;
+//!
+//! // Churn when exactly one of two usage signals is high (an interaction a linear model
+//! // cannot fit), 2,000 customers, a deterministic grid of values.
+//! let n = 2000;
+//! let records = Array2::from_shape_fn((n, 3), |(i, j)| ((i * [37, 53, 71][j]) % 100) as f64 / 100.0);
+//! let targets: Array1<bool> = records
+//!     .rows()
+//!     .into_iter()
+//!     .map(|r| (r[0] > 0.5) != (r[1] > 0.5))
+//!     .collect();
+//! let (train, valid) = Dataset::new(records, targets).split_with_ratio(0.8);
+//!
+//! let model = Gbdt::params().seed(7).fit(&train)?;
+//! let p_churn = model.predict_probabilities(valid.records())?;
+//!
+//! // ROC AUC with linfa's metrics (which take f32 probabilities).
+//! let roc = p_churn.mapv(|p| Pr::new(p as f32)).roc(valid.targets().as_slice().unwrap())?;
+//! assert!(roc.area_under_curve() > 0.95);
+//! // Labels through linfa's `Predict`: churned when P(churn) ≥ 0.5.
+//! let labels: Array1<bool> = model.predict(valid.records());
+//! assert_eq!(labels.len(), valid.nsamples());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 // Likelihood and matrix code indexes several parallel arrays at once; index loops read clearer.
 #![allow(clippy::needless_range_loop)]
@@ -41,6 +75,7 @@ pub mod data;
 pub mod error;
 pub mod fit;
 pub mod math;
+pub mod sbg;
 pub mod spend;
 pub mod subscription;
 

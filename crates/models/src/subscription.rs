@@ -9,7 +9,10 @@
 //! - expected remaining lifetime (periods, undiscounted): L = Σ_{t=1..H} (1 − p)^t
 //! - CLV = Σ_{t=1..H} m (1 − p)^t / (1 + d)^t = m · r (1 − r^H) / (1 − r), with r = (1 − p)/(1 + d);
 //!   with no horizon, CLV = m · r / (1 − r) = m (1 − p) / (p + d)
-//! - value at risk = CLV × p, the value expected to be lost to churn this period.
+//! - value at risk = p × (the value of the subscriber if this period's churn is averted) =
+//!   p · m/(1 + d) · (1 + Σ_{t=1..H−1} r^t): they would pay this period's margin and then be
+//!   worth the CLV of the remaining H − 1 periods. (CLV × p would count the churn risk twice,
+//!   CLV already being net of it, and rank the riskiest customers last.)
 //!
 //! Assumptions: a constant per-period churn probability, the margin received at the end of each
 //! period survived (none for the current period if they churn in it), a geometric lifetime and
@@ -74,7 +77,8 @@ pub struct SubscriptionValue {
     pub expected_lifetime_periods: f64,
     /// Expected discounted margin over the horizon.
     pub clv: f64,
-    /// CLV × p: the value expected to be lost to churn in the coming period.
+    /// p × the value if this period's churn is averted: the value expected to be lost to
+    /// churn in the coming period.
     pub value_at_risk: f64,
 }
 
@@ -135,7 +139,12 @@ pub fn subscription_value(
     let d = spec.discount_per_period;
     let lifetime = discounted_survival_sum(p, 0.0, h);
     let clv = margin * discounted_survival_sum(p, d, h);
-    let value_at_risk = clv * p;
+    // Retained through this period: this period's margin, then the next H − 1 periods.
+    let rest = match h {
+        Some(1) => 0.0,
+        _ => discounted_survival_sum(p, d, h.map(|h| h - 1)),
+    };
+    let value_at_risk = p * margin * (1.0 + rest) / (1.0 + d);
     for (what, v) in [
         ("expected lifetime", lifetime),
         ("CLV", clv),
@@ -204,7 +213,14 @@ mod tests {
                 "{p} {d} {h}: {v:?} vs {life}"
             );
             assert!(close(v.clv, clv, 1e-9), "{p} {d} {h}: {v:?} vs {clv}");
-            assert!(close(v.value_at_risk, clv * p, 1e-9));
+            // p × (this period's margin + the next h − 1 periods' value), discounted once.
+            let (_, rest) = brute(p, 37.5, d, h - 1);
+            let var = p * (37.5 + rest) / (1.0 + d);
+            assert!(close(v.value_at_risk, var, 1e-9), "{v:?} vs {var}");
+            // The identity CLV = (1 − p) × value if retained, so VaR = CLV p/(1 − p).
+            if p < 1.0 && p > 0.0 {
+                assert!(close(v.value_at_risk * (1.0 - p), clv * p, 1e-9));
+            }
         }
     }
 
@@ -218,12 +234,14 @@ mod tests {
     }
 
     #[test]
-    fn certain_churn_is_worth_nothing() {
+    fn certain_churn_is_worth_nothing_but_puts_its_value_at_risk() {
         for s in [spec(0.1, None), spec(0.0, Some(12)), spec(0.05, Some(1))] {
             let v = subscription_value(1.0, 50.0, &s).unwrap();
             assert_eq!(v.expected_lifetime_periods, 0.0, "{s:?}");
             assert_eq!(v.clv, 0.0, "{s:?}");
-            assert_eq!(v.value_at_risk, 0.0, "{s:?}");
+            // Retained this period they would pay one margin and then churn for sure.
+            let var = 50.0 / (1.0 + s.discount_per_period);
+            assert!(close(v.value_at_risk, var, 1e-12), "{s:?}: {v:?}");
         }
     }
 
@@ -233,7 +251,8 @@ mod tests {
         let v = subscription_value(0.2, 100.0, &spec(0.1, None)).unwrap();
         assert!((v.clv - 800.0 / 3.0).abs() < 1e-10, "{v:?}");
         assert!((v.expected_lifetime_periods - 4.0).abs() < 1e-12, "{v:?}");
-        assert!((v.value_at_risk - 160.0 / 3.0).abs() < 1e-10, "{v:?}");
+        // Retained, they are worth CLV/(1 − p) = 1000/3; at risk with p = 0.2: 200/3.
+        assert!((v.value_at_risk - 200.0 / 3.0).abs() < 1e-10, "{v:?}");
         // A long finite horizon approaches the infinite one from below.
         let long = subscription_value(0.2, 100.0, &spec(0.1, Some(400))).unwrap();
         assert!((long.clv - v.clv).abs() < 1e-9 && long.clv <= v.clv);

@@ -60,8 +60,9 @@ pub fn churn_data(art: &ChurnArtefact, table: RawTable) -> Result<ChurnData, Rep
     let value_risk = match &scores.value {
         Some(v) => {
             let clv: Vec<f64> = v.iter().map(|v| v.clv).collect();
+            let at_risk: Vec<f64> = v.iter().map(|v| v.value_at_risk).collect();
             let label = format!("subscription CLV ({})", scores.value_labels.1);
-            Some(value_risk(&clv, &p, art.tiers, &label)?)
+            Some(value_risk(&clv, &p, &at_risk, art.tiers, &label)?)
         }
         None => None,
     };

@@ -16,11 +16,18 @@ pub struct CohortRetention {
     pub retention: Vec<Vec<f64>>,
 }
 
-/// Monthly cohorts of `log`; None for an empty log. Cohorts that acquired nobody (months
+/// Monthly cohorts of `log`; None for an empty log or one spanning more months than
+/// [`retain_core::engagement::MAX_PERIODS`] (warned about). Cohorts that acquired nobody (months
 /// without a first purchase) are left out.
 pub fn cohort_retention(log: &TransactionLog) -> Option<CohortRetention> {
     // The inactivity window only matters for the churn counts, which are not used here.
-    let e = engagement(log, Period::Month, 90)?;
+    let e = match engagement(log, Period::Month, 90) {
+        Ok(e) => e?,
+        Err(e) => {
+            tracing::warn!("no cohort plot: {e}");
+            return None;
+        }
+    };
     let mut out = CohortRetention {
         cohorts: Vec::new(),
         sizes: Vec::new(),

@@ -3,7 +3,7 @@
 //! from the points are the metrics of [`retain_score::metrics`].
 
 use crate::ReportError;
-use retain_score::metrics::{average_precision, roc_auc};
+use retain_score::metrics::{average_precision, roc_auc, score_groups};
 
 /// A curve as parallel x and y coordinates.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -30,32 +30,11 @@ impl Curve {
     }
 }
 
-/// (churners, non-churners) per group of tied scores, highest score first.
-fn tie_groups(y: &[bool], p: &[f64]) -> Vec<(f64, f64)> {
-    let mut order: Vec<usize> = (0..p.len()).collect();
-    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-    let mut groups: Vec<(f64, f64)> = Vec::new();
-    let mut previous: Option<f64> = None;
-    for i in order {
-        let (pos, neg) = if y[i] { (1.0, 0.0) } else { (0.0, 1.0) };
-        match groups.last_mut() {
-            // `==` also joins -0.0 and 0.0, as the metrics do.
-            Some(last) if previous == Some(p[i]) => {
-                last.0 += pos;
-                last.1 += neg;
-            }
-            _ => groups.push((pos, neg)),
-        }
-        previous = Some(p[i]);
-    }
-    groups
-}
-
 /// ROC curve with its area ([`roc_auc`], which also checks the input): false-positive rate on
 /// x, true-positive rate on y, from (0, 0) to (1, 1).
 pub fn roc_curve(y: &[bool], p: &[f64]) -> Result<(Curve, f64), ReportError> {
     let auc = roc_auc(y, p)?;
-    let groups = tie_groups(y, p);
+    let groups = score_groups(y, p)?;
     let pos: f64 = groups.iter().map(|g| g.0).sum();
     let neg: f64 = groups.iter().map(|g| g.1).sum();
     let mut c = Curve {
@@ -76,7 +55,7 @@ pub fn roc_curve(y: &[bool], p: &[f64]) -> Result<(Curve, f64), ReportError> {
 /// precision on y, one point per threshold (the step function whose area is the AP).
 pub fn pr_curve(y: &[bool], p: &[f64]) -> Result<(Curve, f64), ReportError> {
     let ap = average_precision(y, p)?;
-    let groups = tie_groups(y, p);
+    let groups = score_groups(y, p)?;
     let pos: f64 = groups.iter().map(|g| g.0).sum();
     let mut c = Curve::default();
     let (mut tp, mut fp) = (0.0, 0.0);

@@ -3,7 +3,7 @@
 //! many times the base rate that is.
 
 use crate::ReportError;
-use retain_score::metrics::top_decile_lift;
+use retain_score::metrics::{cumulative_churners, top_decile_lift, top_rows};
 
 /// Gains and lift at each percentile of customers.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,13 +23,7 @@ pub struct Gains {
 pub fn gains(y: &[bool], p: &[f64]) -> Result<Gains, ReportError> {
     let top_decile_lift = top_decile_lift(y, p)?;
     let n = y.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-    let mut running = Vec::with_capacity(n + 1);
-    running.push(0usize);
-    for &i in &order {
-        running.push(running[running.len() - 1] + usize::from(y[i]));
-    }
+    let running = cumulative_churners(y, p)?;
     let churners = running[n] as f64;
     let mut g = Gains {
         contacted: vec![0.0],
@@ -39,7 +33,7 @@ pub fn gains(y: &[bool], p: &[f64]) -> Result<Gains, ReportError> {
     };
     for pct in 1..=100u32 {
         let q = f64::from(pct) / 100.0;
-        let k = ((q * n as f64 - 1e-9).ceil() as usize).clamp(1, n);
+        let k = top_rows(n, q);
         let captured = running[k] as f64 / churners;
         g.contacted.push(q);
         g.captured.push(captured);

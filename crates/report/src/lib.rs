@@ -19,6 +19,7 @@
 //! - [`chart`]: line, bar and heat-map descriptions; [`report`]: the page's content.
 //! - [`render`]: plotters drawing (embedded DejaVu Sans, no system fonts).
 //! - [`html`], [`output`]: the page and the files in the output directory.
+//! - [`monitor_report`]: the drift page of `retain monitor` (reference against now).
 //! - [`error`]: the crate's error type.
 //!
 //! # Example
@@ -45,6 +46,7 @@ pub mod figures;
 pub mod gains;
 pub mod html;
 pub mod matrix;
+pub mod monitor_report;
 pub mod output;
 pub mod period_transactions;
 pub mod render;

@@ -28,7 +28,7 @@ pub struct ValueRisk {
     pub counts: [[usize; 3]; 3],
     /// Sum of CLV per cell.
     pub clv: [[f64; 3]; 3],
-    /// Sum of value at risk (CLV × churn probability) per cell.
+    /// Sum of value at risk (value if retained × churn probability) per cell.
     pub value_at_risk: [[f64; 3]; 3],
     /// The risk cut-offs used.
     pub tiers: RiskTiers,
@@ -36,20 +36,22 @@ pub struct ValueRisk {
     pub value_rule: String,
 }
 
-/// The grid of customers with values `clv` and churn probabilities `churn`, value tiers by
-/// rank within them (ties in input order): the first ⌈0.2 n⌉ customers by descending CLV,
-/// then up to ⌈0.5 n⌉, then the rest.
+/// The grid of customers with values `clv`, churn probabilities `churn` and values at risk
+/// `at_risk` (as scoring computed them), value tiers by rank within them (ties in input
+/// order): the first ⌈0.2 n⌉ customers by descending CLV, then up to ⌈0.5 n⌉, then the rest.
 pub fn value_risk(
     clv: &[f64],
     churn: &[f64],
+    at_risk: &[f64],
     tiers: RiskTiers,
     clv_label: &str,
 ) -> Result<ValueRisk, ReportError> {
-    if clv.len() != churn.len() {
+    if clv.len() != churn.len() || clv.len() != at_risk.len() {
         return Err(ReportError::Data(format!(
-            "{} CLVs but {} churn probabilities",
+            "{} CLVs but {} churn probabilities and {} values at risk",
             clv.len(),
-            churn.len()
+            churn.len(),
+            at_risk.len()
         )));
     }
     let n = clv.len();
@@ -77,7 +79,7 @@ pub fn value_risk(
         let r = RISK_TIERS.iter().position(|t| *t == name).unwrap_or(2);
         g.counts[v][r] += 1;
         g.clv[v][r] += clv[i];
-        g.value_at_risk[v][r] += clv[i] * churn[i];
+        g.value_at_risk[v][r] += at_risk[i];
     }
     Ok(g)
 }

@@ -126,7 +126,18 @@ impl SummarySource {
                 } else {
                     format
                 };
-                let (log, report) = data::read(path, format, *policy)?;
+                let (mut log, report) = data::read(path, format, *policy)?;
+                // The log as it was on the as-of day: later rows are left out (a backtest, or
+                // a rescore of a past day), as lifetimes' summaries do.
+                let later = log.truncate_after(*as_of);
+                if later > 0 {
+                    tracing::info!(
+                        file = %path.display(),
+                        transactions = later,
+                        as_of = %as_of_text,
+                        "transactions after the as-of day left out"
+                    );
+                }
                 let summaries = summarise(&log, &SummaryOptions::new(*unit, *as_of))
                     .with_context(|| format!("summarising {}", path.display()))?;
                 if summaries.is_empty() {

@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use polars::prelude::{Column, DataFrame};
 use retain_core::features::{RawColumn, RawTable};
+use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_io::table::read_table;
 use retain_io::write::write_frame;
 use retain_score::campaign::{
@@ -146,6 +147,13 @@ fn filter(
 
 /// Runs `retain campaign`.
 pub fn run(a: CampaignArgs) -> Result<()> {
+    refuse_overwrite(
+        &[
+            Some(named("--scores", &a.scores)),
+            optional("--rates", a.rates.as_deref()),
+        ],
+        &[Output::File(named("--output", &a.output))],
+    )?;
     check_budget(a.budget)?;
     check_cost("--cost-per-contact", a.cost_per_contact)?;
     if let Some(s) = a.success_rate {

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
+use retain_core::time::Zone;
 use retain_core::transactions::TransactionLog;
 use retain_io::read::{
     BadRowPolicy, ColumnRef, Delimiter, ReadOptions, ReadReport, read_transactions,
@@ -45,6 +46,14 @@ pub struct DataArgs {
     /// The text file has a header line (overrides a model's stored `--no-header`).
     #[arg(long)]
     pub header: bool,
+    /// Time zone of calendar days: UTC, an offset such as +01:00, or an IANA name such as
+    /// Europe/Paris. An instant (a datetime written with an offset, e.g. 2024-03-02T00:30+01:00
+    /// or ...Z, or a time-zone-aware Parquet timestamp) falls on its calendar day in this zone;
+    /// a date, or a datetime without an offset, keeps the date written. `train` stores a zone
+    /// other than UTC in the model, and scoring and the server then use it [default: UTC, or
+    /// when scoring, the model's].
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<Zone>,
     /// What to do with unparseable rows.
     #[arg(long, value_enum, default_value_t = OnBadRow::Error)]
     pub on_bad_row: OnBadRow,
@@ -78,13 +87,21 @@ impl DataArgs {
             } else {
                 base.map(|b| b.header).unwrap_or(true)
             },
+            // UTC is the default, stored as no zone (so a model trained in UTC keeps the
+            // content version it had before zones were stored).
+            timezone: self
+                .timezone
+                .map(|z| z.to_string())
+                .or_else(|| base.and_then(|b| b.timezone.clone()))
+                .filter(|z| !matches!(z.parse::<Zone>(), Ok(z) if z.is_utc())),
         }
     }
 }
 
 impl DataArgs {
     /// Whether any flag describes the file's layout; if none does, a model's stored settings
-    /// are only defaults that [`adapt`] may set aside for a file in another layout.
+    /// are only defaults that [`adapt`] may set aside for a file in another layout. The time
+    /// zone is not layout: [`adapt`] keeps it.
     pub fn layout_given(&self) -> bool {
         self.customer_col.is_some()
             || self.date_col.is_some()
@@ -102,7 +119,7 @@ const OWN_COLUMNS: [&str; 3] = ["customer_id", "date", "amount"];
 /// The read settings for `path` when they come from a model's stored settings (no layout flag
 /// given): a file in retain's own layout (its header or Parquet schema names `customer_id`,
 /// `date` and `amount`) is read that way, whatever layout the training file had; and a text
-/// file whose first line is a header is read as having one.
+/// file whose first line is a header is read as having one. The time zone stays `stored`'s.
 pub fn adapt(path: &Path, stored: &DataFormat) -> DataFormat {
     let own = |delimiter: &str| DataFormat {
         customer_col: OWN_COLUMNS[0].into(),
@@ -111,6 +128,7 @@ pub fn adapt(path: &Path, stored: &DataFormat) -> DataFormat {
         date_format: None,
         delimiter: delimiter.into(),
         header: true,
+        timezone: stored.timezone.clone(),
     };
     let names_own = |names: &[&str]| OWN_COLUMNS.iter().all(|c| names.contains(c));
     if retain_io::format::is_parquet(path) {
@@ -118,7 +136,12 @@ pub fn adapt(path: &Path, stored: &DataFormat) -> DataFormat {
             .ok()
             .and_then(|f| {
                 use polars::prelude::SerReader;
-                polars::prelude::ParquetReader::new(f).schema().ok()
+                // A corrupt file is reported by the reader that follows.
+                retain_io::parquet_guard::guard(|| {
+                    polars::prelude::ParquetReader::new(f).schema().ok()
+                })
+                .ok()
+                .flatten()
             })
             .map(|s| s.iter_names().map(|n| n.to_string()).collect::<Vec<_>>())
             .unwrap_or_default();
@@ -198,6 +221,7 @@ fn read_options(f: &DataFormat, on_bad_row: OnBadRow) -> Result<ReadOptions> {
         date_col: col(&f.date_col)?,
         amount_col: col(&f.amount_col)?,
         date_format: f.date_format.clone(),
+        zone: f.zone()?,
         delimiter,
         has_header: f.header,
         on_bad_row: match on_bad_row {

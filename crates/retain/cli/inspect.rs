@@ -22,6 +22,14 @@ pub struct InspectArgs {
 pub fn run(a: InspectArgs) -> Result<()> {
     let art = match Artefact::load(&a.model)? {
         Artefact::Churn(art) => return churn(&a, &art),
+        Artefact::Subscription(art) => {
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&art)?);
+            } else {
+                print!("{}", super::train_subscription::describe(&art));
+            }
+            return Ok(());
+        }
         Artefact::Clv(art) => art,
     };
     if a.json {
@@ -96,7 +104,7 @@ fn churn(a: &InspectArgs, art: &ChurnArtefact) -> Result<()> {
                     .map_or("not used".to_string(), |r| r.to_string()),
                 leaves,
                 depth,
-                m.params.learning_rate,
+                m.params.learning_rate(),
                 m.base_score
             );
         }
@@ -106,7 +114,7 @@ fn churn(a: &InspectArgs, art: &ChurnArtefact) -> Result<()> {
                 "random forest: {} trees, {:.0} leaves per tree on average, min {} rows per leaf",
                 m.trees.len(),
                 leaves as f64 / m.trees.len().max(1) as f64,
-                m.params.min_samples_leaf
+                m.params.min_samples_leaf()
             );
         }
     }

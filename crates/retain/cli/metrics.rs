@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use polars::prelude::{Column, DataFrame};
 use retain_core::engagement::{Engagement, Period, engagement};
+use retain_io::overwrite::{Output, named, refuse_overwrite};
 use retain_io::write::write_frame;
 use std::path::PathBuf;
 
@@ -24,7 +25,9 @@ pub struct MetricsArgs {
     transactions: PathBuf,
     #[command(flatten)]
     data: DataArgs,
-    /// Calendar period: week (ISO, Monday first), month, quarter or year.
+    /// Calendar period: week (ISO, Monday first), month, quarter or year. Limit: the log may
+    /// span at most 2,500 periods (48 years of weeks, 208 years of months); a longer span (a
+    /// mistyped far-future date) is refused.
     #[arg(long, default_value = "month")]
     period: Period,
     /// Days without a purchase after which a customer counts as churned.
@@ -96,9 +99,20 @@ fn cohorts_frame(e: &Engagement) -> Result<DataFrame> {
 
 /// Runs `retain metrics`.
 pub fn run(a: MetricsArgs) -> Result<()> {
+    if let Some(dir) = &a.output {
+        let (periods, cohorts) = (dir.join("periods.csv"), dir.join("cohort_retention.csv"));
+        refuse_overwrite(
+            &[Some(named("--transactions", &a.transactions))],
+            &[
+                Output::File(named("--output", &periods)),
+                Output::File(named("--output", &cohorts)),
+            ],
+        )?;
+    }
     let format = a.data.format(None);
     let (log, _) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let e = engagement(&log, a.period, a.inactive_days)
+        .with_context(|| format!("{}", a.transactions.display()))?
         .with_context(|| format!("{}: no transactions", a.transactions.display()))?;
     if let Some(dir) = &a.output {
         write_frame(&mut periods_frame(&e)?, &dir.join("periods.csv"))?;

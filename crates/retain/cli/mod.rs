@@ -6,6 +6,7 @@ mod data;
 mod evaluate;
 mod inspect;
 mod metrics;
+mod monitor;
 mod report;
 mod report_cmd;
 mod score;
@@ -15,6 +16,7 @@ mod simulate;
 mod summarise;
 mod train;
 mod train_churn;
+mod train_subscription;
 mod whatif;
 
 use clap::{Parser, Subcommand};
@@ -63,6 +65,10 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Metrics of a churn classifier on a labelled customer table.
     Evaluate(evaluate::EvaluateArgs),
+    /// Drift of a base against the model's training reference: PSI, KS and Jensen–Shannon
+    /// distance per input column or summary dimension and per output, with verdicts; exit
+    /// code 0 stable, 3 moderate, 4 significant drift.
+    Monitor(monitor::MonitorArgs),
     /// Plots and one self-contained HTML page of a model on data (fit, holdout, heat maps,
     /// cohorts, value × risk; ROC, PR, gains, calibration, drivers for classifiers).
     Report(report_cmd::ReportArgs),
@@ -79,8 +85,9 @@ impl Cli {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let done = match cli.command {
+        Command::Monitor(a) => return monitor::run(a),
         Command::Train(t) => train::run(t),
         Command::Inspect(a) => inspect::run(a),
         Command::Score(a) => score::run(a),
@@ -92,5 +99,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Campaign(a) => campaign::run(a),
         Command::Whatif(a) => whatif::run(a),
         Command::Serve(a) => crate::serve::run(a),
-    }
+    };
+    done.map(|()| std::process::ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@ use super::data::{self, DataArgs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use retain_core::time::{Duration, parse_date};
+use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_io::table::read_table;
 use retain_report::churn_report::churn_report;
 use retain_report::clv_data::ClvOptions;
@@ -44,7 +45,20 @@ pub struct ReportArgs {
 
 /// Runs `retain report`.
 pub fn run(a: ReportArgs) -> Result<()> {
+    refuse_overwrite(
+        &[
+            Some(named("--model", &a.model)),
+            optional("--transactions", a.transactions.as_deref()),
+            optional("--data", a.data_file.as_deref()),
+        ],
+        &[Output::Dir(named("--out", &a.out))],
+    )?;
     let report = match Artefact::load(&a.model)? {
+        Artefact::Subscription(art) => bail!(
+            "{} is a subscription (sBG) model: `retain inspect` shows its fit and survival \
+             curve; reports cover CLV models and churn classifiers",
+            art.name
+        ),
         Artefact::Churn(art) => {
             let Some(path) = &a.data_file else {
                 bail!("a churn classifier's report needs a labelled customer table (--data)");

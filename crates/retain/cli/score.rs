@@ -9,21 +9,22 @@ use polars::prelude::Column;
 use retain_core::summary::Summaries;
 use retain_core::time::TimeUnit;
 use retain_core::time::{DiscountRate, Duration};
+use retain_io::overwrite::{Output, named, optional};
 use retain_io::sink::BackgroundSink;
 use retain_io::summary_table::SummaryFrame;
 use retain_io::table::read_table;
 use retain_io::write::write_frame;
 use retain_models::clv::ClvSpec;
-use retain_score::artefact::ChurnArtefact;
 use retain_score::artefact::{Artefact, ClvArtefact};
+use retain_score::artefact::{ChurnArtefact, SubscriptionArtefact};
 use retain_score::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame_ranked};
 use retain_score::churn_value::RiskTiers;
 use retain_score::manifest::PartitionTotals;
-use retain_score::score::{Detail, ScoreTable, Scorer, score};
+use retain_score::score::{ScoreTable, score};
 use retain_score::score_file::{to_frame, to_frame_with_ids};
 use retain_score::segments::{
-    ChurnRanker, ChurnRanks, ReferenceBase, SegmentColumns, SegmentRules, SegmentTotals, Segmenter,
-    ValueRiskGrid,
+    ChurnRanker, ChurnRanks, SegmentColumns, SegmentRules, SegmentSettings, SegmentTotals,
+    Segmenter, ValueRiskGrid,
 };
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -41,7 +42,8 @@ pub struct ScoreArgs {
     /// CLV models: per-customer summaries to score instead of a log (CSV with a header, or
     /// Parquet): columns customer_id (or --customer-col), frequency (repeat purchases),
     /// recency (first to last purchase), T (first purchase to the as-of date) and
-    /// monetary_value (mean repeat purchase value), as lifetimes writes them.
+    /// monetary_value (mean repeat purchase value), as lifetimes writes them. A row with
+    /// frequency 0 must have recency 0.
     #[arg(long, conflicts_with = "transactions")]
     summaries: Option<PathBuf>,
     /// Time unit of --summaries' recency and T columns (day, week, month, year).
@@ -52,10 +54,12 @@ pub struct ScoreArgs {
     data_file: Option<PathBuf>,
     #[command(flatten)]
     data: DataArgs,
-    /// CLV models: score as of this day (YYYY-MM-DD, inclusive); later transactions are an error.
+    /// CLV models: score as of this day (YYYY-MM-DD, inclusive); later transactions are left
+    /// out, so a past day can be scored from the full log (a backtest).
     #[arg(long)]
     as_of: Option<String>,
-    /// Horizon of expected purchases and CLV, with its unit: 52w, 12mo, 1y, 365d.
+    /// Horizon of expected purchases and CLV, with its unit: 52w, 12mo, 1y, 365d. Limit: at
+    /// most 10,000 CLV steps (833 years of months), as the server.
     #[arg(long, default_value = "52w")]
     horizon: Duration,
     /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; the horizon's unit if it does not divide it].
@@ -80,7 +84,8 @@ pub struct ScoreArgs {
     #[arg(long, default_value_t = DRIVERS)]
     drivers: usize,
     /// Output file (.csv or .parquet); for a partitioned input (a directory or a glob such as
-    /// 'base/*.parquet'), the output directory, with one file per input partition.
+    /// 'base/*.parquet'), the output directory, with one file per input partition. Never an
+    /// input (same file, link or directory of the partitions): that is refused.
     #[arg(long)]
     output: PathBuf,
     /// Partitioned input: format of the output files.
@@ -136,10 +141,37 @@ impl OutputFormat {
     }
 }
 
+/// Refuses an --output that is, or would overwrite, any input (checked before anything is read).
+fn refuse_overwrite(a: &ScoreArgs) -> Result<()> {
+    let data = [&a.transactions, &a.summaries, &a.data_file];
+    let partitioned = data
+        .iter()
+        .any(|p| p.as_deref().is_some_and(score_batch::is_partitioned));
+    let output = named("--output", &a.output);
+    let output = if partitioned {
+        Output::Dir(output)
+    } else {
+        Output::File(output)
+    };
+    retain_io::overwrite::refuse_overwrite(
+        &[
+            Some(named("--model", &a.model)),
+            optional("--transactions", a.transactions.as_deref()),
+            optional("--summaries", a.summaries.as_deref()),
+            optional("--data", a.data_file.as_deref()),
+            optional("--segments", a.segments.as_deref()),
+        ],
+        &[output],
+    )?;
+    Ok(())
+}
+
 /// Runs `retain score`.
 pub fn run(a: ScoreArgs) -> Result<()> {
+    refuse_overwrite(&a)?;
     let art = match Artefact::load(&a.model)? {
         Artefact::Churn(art) => return churn(a, *art),
+        Artefact::Subscription(art) => return subscription(a, *art),
         Artefact::Clv(art) => *art,
     };
     let (input, source) = SummarySource::from_flags(
@@ -275,41 +307,22 @@ impl Chunks {
     }
 }
 
-/// The segmenter of a CLV run: customers are ranked against the artefact's reference sample
-/// of the training base, or, for an artefact trained before references existed, against the
-/// scored base itself (`fallback`; a partitioned run then goes without segments).
+/// The segmenter of a CLV run (see [`Segmenter::for_clv`]).
 fn segmenter(
     a: &ScoreArgs,
     art: &ClvArtefact,
     spec: &ClvSpec,
     fallback: Option<&Summaries>,
 ) -> Result<Option<Segmenter>> {
-    let rules = SegmentRules::load_or_builtin(a.segments.as_deref())?;
-    let risk = rules.risk_tiers_over(RiskTiers::default(), a.high_risk, a.medium_risk)?;
-    let sampled;
-    let reference = match (&art.reference, fallback) {
-        (Some(r), _) => r,
-        (None, Some(s)) => {
-            tracing::warn!(
-                model = %a.model.display(),
-                "the model has no reference sample of its training base (trained before \
-                 segments): ranking against the scored customers; retrain to rank against \
-                 the training base"
-            );
-            sampled = ReferenceBase::sample(s, "the scored base".into());
-            &sampled
-        }
-        (None, None) => {
-            tracing::warn!(
-                model = %a.model.display(),
-                "the model has no reference sample of its training base (trained before \
-                 segments): partitions are scored without segments; retrain to add them"
-            );
-            return Ok(None);
-        }
+    let settings = SegmentSettings {
+        rules: SegmentRules::load_or_builtin(a.segments.as_deref())?,
+        high_risk: a.high_risk,
+        medium_risk: a.medium_risk,
     };
-    let scorer = Scorer::new(art, a.horizon, spec, Detail::Online)?;
-    Ok(Some(Segmenter::new(reference, &scorer, rules, risk)?))
+    let model = a.model.display().to_string();
+    Ok(Segmenter::for_clv(
+        art, a.horizon, spec, settings, fallback, &model,
+    )?)
 }
 
 /// A short fingerprint of the rules in force (part of a partitioned run's settings, so that
@@ -347,11 +360,19 @@ fn batch_job(
     settings: String,
     input: &Path,
 ) -> BatchJob {
+    let input_flag = if a.transactions.is_some() {
+        "--transactions"
+    } else if a.summaries.is_some() {
+        "--summaries"
+    } else {
+        "--data"
+    };
     BatchJob {
         model: model.to_string(),
         version,
         settings,
         input: input.to_path_buf(),
+        input_flag,
         out_dir: a.output.clone(),
         extension: a.output_format.extension().into(),
         force: a.force,
@@ -521,6 +542,94 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
             );
         }
         super::segments_print::print(grid.as_ref(), None);
+        println!("  wrote {}", a.output.display());
+    }
+    Ok(())
+}
+
+/// A subscription (sBG) model: one table, or a partitioned one.
+fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
+    use retain_score::subscription_score::{SubscriptionScores, score_subscription, to_frame};
+    let path = a
+        .data_file
+        .as_ref()
+        .context("a subscription model scores a subscriber table: give --data")?;
+    let delimiter = data::single_byte_delimiter(a.data.delimiter.as_deref().unwrap_or(","))?;
+    let rules = SegmentRules::load_or_builtin(a.segments.as_deref())?;
+    let tiers = rules.risk_tiers_over(art.tiers, a.high_risk, a.medium_risk)?;
+    let money = |s: &SubscriptionScores, f: fn(&retain_models::sbg::SbgValue) -> f64| {
+        s.has_margin.then(|| s.values.iter().map(f).sum::<f64>())
+    };
+    let probabilities = |s: &SubscriptionScores| {
+        s.values
+            .iter()
+            .map(|v| v.churn_probability)
+            .collect::<Vec<_>>()
+    };
+    if score_batch::is_partitioned(path) {
+        let version = retain_score::online::LoadedModel::from_file(&a.model)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", a.model.display()))?
+            .version;
+        let settings = format!(
+            "tiers {} {}; delimiter {delimiter}",
+            tiers.high, tiers.medium
+        );
+        let job = batch_job(&a, &art.name, version, settings, path);
+        let summary = score_batch::run(&job, |file| {
+            let table = read_table(file, delimiter)?;
+            let scores = score_subscription(&art, &table, &tiers)?;
+            let totals = PartitionTotals::of(
+                &probabilities(&scores),
+                scores.tier.iter().copied(),
+                money(&scores, |v| v.clv),
+                money(&scores, |v| v.value_at_risk),
+                0,
+            );
+            Ok((to_frame(&scores)?, totals))
+        })?;
+        return score_batch::print(&summary, a.json);
+    }
+    let table = read_table(path, delimiter)?;
+    let scores = score_subscription(&art, &table, &tiers)
+        .with_context(|| format!("scoring {}", path.display()))?;
+    let mut df = to_frame(&scores)?;
+    write_frame(&mut df, &a.output)?;
+    let n = scores.ids.len();
+    let count = |t: &str| scores.tier.iter().filter(|x| **x == t).count();
+    let mean = probabilities(&scores).iter().sum::<f64>() / n.max(1) as f64;
+    let (clv, at_risk) = (
+        money(&scores, |v| v.clv),
+        money(&scores, |v| v.value_at_risk),
+    );
+    if a.json {
+        let v = serde_json::json!({
+            "model": art.name, "customers": n, "mean_churn_probability": mean,
+            "tiers": {"high": count("high"), "medium": count("medium"), "low": count("low")},
+            "tier_cutoffs": {"high": tiers.high, "medium": tiers.medium},
+            "unknown_cohorts": scores.unknown_cohorts,
+            "total_clv": clv, "total_value_at_risk": at_risk,
+            "output": a.output.display().to_string(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "scored {n} subscribers with {} (sBG): mean churn probability next {} {mean:.4}",
+            art.name, art.period
+        );
+        println!(
+            "  risk tiers: high {} (p >= {}), medium {} (p >= {}), low {}",
+            count("high"),
+            tiers.high,
+            count("medium"),
+            tiers.medium,
+            count("low")
+        );
+        if let (Some(clv), Some(at_risk)) = (clv, at_risk) {
+            println!(
+                "  CLV {clv:.2} in all ({}), value at risk {at_risk:.2}",
+                scores.horizon_label
+            );
+        }
         println!("  wrote {}", a.output.display());
     }
     Ok(())

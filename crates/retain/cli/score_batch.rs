@@ -9,8 +9,10 @@
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use polars::prelude::DataFrame;
+use retain_io::atomic::is_own_temporary;
 use retain_io::fingerprint::of_file as fingerprint;
-use retain_io::partitions::{output_name, partitions};
+use retain_io::overwrite::{Output, named, refuse_overwrite};
+use retain_io::partitions::{output_names, partitions};
 use retain_io::write::write_frame;
 use retain_score::manifest::{Manifest, PartitionRecord, PartitionTotals};
 use serde::Serialize;
@@ -28,6 +30,8 @@ pub struct BatchJob {
     pub settings: String,
     /// Input file, directory or glob.
     pub input: PathBuf,
+    /// The flag that named the input (for errors).
+    pub input_flag: &'static str,
     /// Output directory.
     pub out_dir: PathBuf,
     /// Output extension: csv or parquet.
@@ -105,15 +109,15 @@ fn progress_bar(total_bytes: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Removes the temporary files (`.NAME.PID.tmp`) a killed run left behind: they were never
-/// renamed into place, so nothing refers to them.
-fn remove_stale_temporaries(dir: &Path) {
+/// Removes this process's own temporary files (`.NAME.PID.N.tmp`) left in `dir`. Another
+/// run's temporaries (a killed run's, or a concurrent run's still being written) are never
+/// touched: only a file this process created may be deleted ([`is_own_temporary`]).
+fn remove_own_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.filter_map(Result::ok) {
-        let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') && name.ends_with(".tmp") {
+        if is_own_temporary(&e.file_name().to_string_lossy()) {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -127,9 +131,15 @@ pub fn run(
 ) -> Result<BatchSummary> {
     let started = Instant::now();
     let inputs = partitions(&job.input)?;
+    // Both checks come before anything is scored or written.
+    let names = output_names(&inputs, &job.extension)?;
+    refuse_overwrite(
+        &[Some(named(job.input_flag, &job.input))],
+        &[Output::Dir(named("--output", &job.out_dir))],
+    )?;
     std::fs::create_dir_all(&job.out_dir)
         .with_context(|| format!("creating {}", job.out_dir.display()))?;
-    remove_stale_temporaries(&job.out_dir);
+    remove_own_temporaries(&job.out_dir);
     let mut manifest = match Manifest::load(&job.out_dir) {
         Some(m) if !job.force && m.model_version == job.version && m.settings == job.settings => m,
         _ => Manifest {
@@ -147,11 +157,7 @@ pub fn run(
     let (mut scored, mut reused, mut customers_now) = (0, 0, 0usize);
     let mut failed = Vec::new();
     let mut outputs = Vec::with_capacity(inputs.len());
-    for (input, &bytes) in inputs.iter().zip(&sizes) {
-        let output = output_name(input, &job.extension);
-        if outputs.contains(&output) {
-            bail!("two partitions would both be written to {output} (same file stem): rename one");
-        }
+    for ((input, &bytes), output) in inputs.iter().zip(&sizes).zip(names) {
         outputs.push(output.clone());
         let result = (|| -> Result<bool> {
             let fp = fingerprint(input)?;

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use retain_core::time::{TimeUnit, iso, parse_date};
+use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_models::btyd::PurchaseModel;
 use retain_models::spend::gammagamma::GammaGamma;
 use retain_score::artefact::ClvArtefact;
@@ -40,7 +41,9 @@ pub struct SimulateArgs {
     /// Time unit of --purchase's rates (day, week, month, year) [default: week].
     #[arg(long)]
     time_unit: Option<TimeUnit>,
-    /// Number of customers.
+    /// Number of customers. Limit: the expected number of transactions (customers × (1 +
+    /// E[repeat purchases] of a customer acquired on --start)) must be at most 50 million;
+    /// parameters giving non-finite amounts or rates are refused.
     #[arg(long)]
     customers: usize,
     /// First acquisition day (YYYY-MM-DD).
@@ -58,9 +61,10 @@ pub struct SimulateArgs {
     /// Output directory (created; partitions are named part-00000.csv …).
     #[arg(long)]
     out: PathBuf,
-    /// Number of partition files (customers are split between them, each in one file).
-    #[arg(long, default_value_t = 1)]
-    partitions: usize,
+    /// Number of partition files, at least 1 (customers are split between them, each in one
+    /// file).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    partitions: u64,
     /// File format.
     #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
     format: FileFormat,
@@ -109,6 +113,10 @@ fn purchase_model(text: &str) -> Result<PurchaseModel> {
 
 /// Runs `retain simulate`.
 pub fn run(a: SimulateArgs) -> Result<()> {
+    refuse_overwrite(
+        &[optional("--model", a.model.as_deref())],
+        &[Output::Dir(named("--out", &a.out))],
+    )?;
     let (purchase, spend, unit) = match (&a.model, &a.purchase) {
         (Some(path), _) => {
             let art = ClvArtefact::load(path)?;
@@ -156,7 +164,8 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         FileFormat::Csv => "csv",
         FileFormat::Parquet => "parquet",
     };
-    let files = write_partitions(&spec, a.partitions, &a.out, extension)?;
+    let partitions = usize::try_from(a.partitions).unwrap_or(usize::MAX);
+    let files = write_partitions(&spec, partitions, &a.out, extension)?;
     let transactions: usize = files.iter().map(|(_, n)| n).sum();
     println!(
         "simulated {} customers ({} acquired {} to {}, observed to {}), {transactions} transactions, seed {}",

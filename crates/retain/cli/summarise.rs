@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{TimeUnit, parse_date};
+use retain_io::overwrite::{Output, named, refuse_overwrite};
 use retain_io::write::{summaries_frame, write_frame};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -36,6 +37,10 @@ pub struct SummariseArgs {
 /// Runs `retain summarise`.
 pub fn run(a: SummariseArgs) -> Result<()> {
     let started = Instant::now();
+    refuse_overwrite(
+        &[Some(named("--transactions", &a.transactions))],
+        &[Output::File(named("--output", &a.output))],
+    )?;
     let format = a.data.format(None);
     let (log, _) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let read_s = started.elapsed().as_secs_f64();

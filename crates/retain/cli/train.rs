@@ -6,10 +6,12 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use retain_core::summary::{SummaryOptions, summarise};
 use retain_core::time::{DiscountRate, Duration, TimeUnit, iso, parse_date};
+use retain_io::overwrite::{Output, named, refuse_overwrite};
 use retain_models::btyd::PurchaseKind;
 use retain_models::fit::FitOptions;
-use retain_score::artefact::{self, ClvArtefact, ClvDefaults, DataInfo};
+use retain_score::artefact::{ClvDefaults, DataInfo};
 use retain_score::segments::ReferenceBase;
+use retain_train::artefact::{ClvMeta, clv_artefact};
 use retain_train::clv_train::{ClvTraining, train_clv};
 use std::path::{Path, PathBuf};
 
@@ -27,6 +29,10 @@ pub enum TrainCommand {
     /// and refitted; optional subscription CLV (see --help for the formula).
     #[command(long_about = super::train_churn::LONG_ABOUT)]
     Churn(super::train_churn::ChurnArgs),
+    /// Contractual retention: the sBG (shifted-beta-geometric) on a subscriber table's tenure
+    /// and churned columns, pooled and per cohort (see --help for the formulas).
+    #[command(long_about = super::train_subscription::LONG_ABOUT)]
+    Subscription(super::train_subscription::SubscriptionArgs),
 }
 
 /// Flags of `retain train clv`.
@@ -46,7 +52,9 @@ pub struct ClvArgs {
     /// Last day of the holdout period (YYYY-MM-DD, inclusive) [default: last date in the log].
     #[arg(long)]
     observation_end: Option<String>,
-    /// Purchase model: bgnbd, pareto-nbd, mbgnbd, or all (best by holdout MAE).
+    /// Purchase model: bgnbd, pareto-nbd, mbgnbd, or all (best by holdout MAE). Limit: each
+    /// fit stops after 2,000 likelihood evaluations or 60 seconds and reports that it did not
+    /// converge; with `all` the other candidates are kept.
     #[arg(long, default_value = "all")]
     model: String,
     /// L2 penalty on the log-parameters (0 = maximum likelihood).
@@ -74,6 +82,7 @@ pub fn run(cmd: TrainCommand) -> Result<()> {
     match cmd {
         TrainCommand::Clv(a) => clv(a),
         TrainCommand::Churn(a) => super::train_churn::run(a),
+        TrainCommand::Subscription(a) => super::train_subscription::run(a),
     }
 }
 
@@ -81,6 +90,10 @@ fn clv(a: ClvArgs) -> Result<()> {
     if !(a.penalty >= 0.0 && a.penalty.is_finite()) {
         anyhow::bail!("--penalty must be a finite number >= 0, got {}", a.penalty);
     }
+    refuse_overwrite(
+        &[Some(named("--transactions", &a.transactions))],
+        &[Output::File(named("--out", &with_json_extension(&a.out)))],
+    )?;
     let kinds = match a.model.as_str() {
         "all" => PurchaseKind::ALL.to_vec(),
         m => vec![m.parse::<PurchaseKind>()?],
@@ -88,6 +101,19 @@ fn clv(a: ClvArgs) -> Result<()> {
     let format = a.data.format(None);
     let (log, report) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let calibration_end = parse_date(&a.calibration_end).context("--calibration-end")?;
+    if let Some((_, last)) = log.span()
+        && calibration_end > last
+    {
+        // Every customer then looks long gone: fits wander (Pareto/NBD for minutes before
+        // its budget stops it) and there is no holdout to choose by.
+        tracing::warn!(
+            "--calibration-end {} is {} day(s) after the last transaction ({}): every customer \
+             looks inactive since, fits may not converge and there is no holdout",
+            iso(calibration_end),
+            calibration_end - last,
+            iso(last)
+        );
+    }
     let observation_end = match &a.observation_end {
         Some(d) => parse_date(d).context("--observation-end")?,
         None => log
@@ -106,42 +132,21 @@ fn clv(a: ClvArgs) -> Result<()> {
         compress: !a.no_compress,
     };
     let trained = train_clv(&summaries, &opts, &training)?;
-    let chosen = trained.candidates[trained.chosen].clone();
-    let (spend, spend_fit) = match trained.spend {
-        Ok((m, f)) => (Some(m), Some(f)),
-        Err(reason) => {
-            eprintln!("warning: no spend model, CLV unavailable: {reason}");
-            (None, None)
-        }
-    };
     let fingerprint = retain_io::fingerprint::of_file(&a.transactions)?;
     // The reference for ranks and segments: the whole base as of the observation end.
     let base = summarise(&log, &SummaryOptions::new(a.time_unit, observation_end))?;
     let reference = ReferenceBase::sample(&base, iso(observation_end));
     let out = with_json_extension(&a.out);
-    let mut art = ClvArtefact {
-        format: artefact::FORMAT.into(),
-        format_version: artefact::FORMAT_VERSION,
+    let meta = ClvMeta {
         name: out
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default(),
-        // Set from the content by `save`.
-        version: String::new(),
-        retain_version: env!("CARGO_PKG_VERSION").into(),
-        trained_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         training_command: std::env::args()
             .map(|s| shell_quote(&s))
             .collect::<Vec<_>>()
             .join(" "),
         time_unit: a.time_unit,
-        purchase: chosen.model,
-        purchase_fit: chosen.fit,
-        spend,
-        spend_fit,
-        holdout: chosen.holdout,
-        candidates: trained.candidates,
-        selection: trained.selection,
         data: DataInfo {
             file: a
                 .transactions
@@ -162,6 +167,10 @@ fn clv(a: ClvArgs) -> Result<()> {
         },
         reference: Some(reference),
     };
+    let (mut art, no_spend) = clv_artefact(trained, meta);
+    if let Some(reason) = no_spend {
+        eprintln!("warning: no spend model, CLV unavailable: {reason}");
+    }
     art.save(&out)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&art)?);

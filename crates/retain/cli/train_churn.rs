@@ -5,13 +5,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use retain_core::features::PipelineSpec;
 use retain_core::time::{DiscountRate, Duration};
+use retain_io::overwrite::{Output, named, refuse_overwrite};
 use retain_io::table::read_table;
-use retain_score::artefact::{CHURN_KIND as KIND, ChurnArtefact, ChurnData};
-use retain_score::artefact::{FORMAT, FORMAT_VERSION};
-use retain_score::churn_score::{ScoreOptions, score_churn};
 use retain_score::churn_value::{RiskTiers, ValueSpec};
 use retain_score::metrics::MetricKind;
-use retain_score::segments::ChurnReference;
+use retain_train::artefact::{ChurnMeta, churn_artefact};
 use retain_train::churn_train::{ChurnSpec, parse_candidates, split_label, train_churn};
 use std::path::PathBuf;
 
@@ -30,7 +28,8 @@ SUBSCRIPTION CLV (with --margin)
   --margin-rate) and discount rate d per period (--discount converted to --period) is worth
     CLV = Σ_{t=1..H} m (1−p)^t / (1+d)^t = m r (1 − r^H) / (1 − r),  r = (1−p)/(1+d)
   (H = --horizon in periods, or ∞: CLV = m r / (1 − r)). Expected remaining lifetime is
-  Σ_{t=1..H} (1−p)^t periods, i.e. (1−p)/p with no horizon, and value at risk = CLV × p.
+  Σ_{t=1..H} (1−p)^t periods, i.e. (1−p)/p with no horizon, and value at risk = p × the value
+  if this period's churn is averted = p m/(1+d) (1 + Σ_{t=1..H−1} r^t), i.e. CLV × p/(1−p).
   Assumptions: the churn probability stays constant from period to period (a geometric
   lifetime), margin is earned at the end of every period the customer is still subscribed, and
   the scored probability covers exactly one --period (the window of the training label).
@@ -110,6 +109,15 @@ pub struct ChurnArgs {
 /// Runs `retain train churn`.
 pub fn run(a: ChurnArgs) -> Result<()> {
     let started = std::time::Instant::now();
+    let out = if a.out.extension().is_some_and(|e| e == "json") {
+        a.out.clone()
+    } else {
+        a.out.with_extension("json")
+    };
+    refuse_overwrite(
+        &[Some(named("--data", &a.data))],
+        &[Output::File(named("--out", &out))],
+    )?;
     let candidates = parse_candidates(&a.model)?;
     let metric: MetricKind = a.metric.parse()?;
     if !a.delimiter.is_ascii() {
@@ -156,54 +164,28 @@ pub fn run(a: ChurnArgs) -> Result<()> {
         calibrate: !a.no_calibration,
     };
     let trained = train_churn(&data, &spec)?;
-    let out = if a.out.extension().is_some_and(|e| e == "json") {
-        a.out.clone()
-    } else {
-        a.out.with_extension("json")
-    };
-    let art = ChurnArtefact {
-        format: FORMAT.into(),
-        format_version: FORMAT_VERSION,
-        kind: KIND.into(),
-        // Set from the content by `save`.
-        version: String::new(),
+    let meta = ChurnMeta {
         name: out
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default(),
-        retain_version: env!("CARGO_PKG_VERSION").into(),
-        trained_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         training_command: std::env::args().collect::<Vec<_>>().join(" "),
-        fitted: trained.fitted,
-        cv: trained.cv,
-        selection: trained.selection,
-        data: ChurnData {
-            file: a
-                .data
-                .file_name()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default(),
-            fingerprint: retain_io::fingerprint::of_file(&a.data)?,
-            rows: data.y.len(),
-            positives: data.y.iter().filter(|&&v| v).count(),
-            target: a.target,
-            positive: a.positive,
-            id: a.id,
-        },
+        file: a
+            .data
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        fingerprint: retain_io::fingerprint::of_file(&a.data)?,
+        target: a.target,
+        positive: a.positive,
+        id: a.id,
         seed: a.seed,
         tiers,
         value,
-        reference: None,
     };
-    // The reference customers are ranked against: the training table scored by the final
-    // model (no drivers: only the probabilities and values are kept).
+    // The reference customers are ranked against: the training table scored by the final model.
     let training = read_table(&a.data, a.delimiter as u8)?;
-    let options = ScoreOptions { tiers, drivers: 0 };
-    let reference = ChurnReference::of(&score_churn(&art, training, &options)?);
-    let mut art = ChurnArtefact {
-        reference: Some(reference),
-        ..art
-    };
+    let mut art = churn_artefact(trained, &data, meta, training)?;
     art.save(&out)
         .with_context(|| format!("saving {}", out.display()))?;
     if a.json {

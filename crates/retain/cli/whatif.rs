@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use polars::prelude::{Column, DataFrame};
 use retain_core::summary::Summaries;
 use retain_core::time::{DiscountRate, Duration, TimeUnit};
+use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_io::table::read_table;
 use retain_io::write::write_frame;
 use retain_score::artefact::ChurnArtefact;
@@ -61,7 +62,7 @@ pub struct WhatifArgs {
     #[arg(long)]
     as_of: Option<String>,
     /// Horizon of expected purchases and CLV, with its unit [default: 52w for CLV models, the
-    /// artefact's for churn classifiers].
+    /// artefact's for churn classifiers]. Limit: at most 10,000 CLV steps, as `score`.
     #[arg(long)]
     horizon: Option<Duration>,
     /// CLV models: step of the CLV cash-flow sum [default: the model's].
@@ -121,9 +122,26 @@ struct Report {
 
 /// Runs `retain whatif`.
 pub fn run(a: WhatifArgs) -> Result<()> {
+    if let Some(out) = &a.output {
+        refuse_overwrite(
+            &[
+                Some(named("--model", &a.model)),
+                optional("--transactions", a.transactions.as_deref()),
+                optional("--summaries", a.summaries.as_deref()),
+                optional("--data", a.data_file.as_deref()),
+            ],
+            &[Output::File(named("--output", out))],
+        )?;
+    }
     let report = match Artefact::load(&a.model)? {
         Artefact::Churn(art) => churn(&a, &art)?,
         Artefact::Clv(art) => btyd(&a, &art)?,
+        Artefact::Subscription(art) => anyhow::bail!(
+            "{} is a subscription (sBG) model: its score file's retention_elasticity column \
+             gives the % change of CLV per 1% of retention; what-if covers CLV models and \
+             churn classifiers",
+            art.name
+        ),
     };
     if let Some(out) = &a.output {
         write_table(&report, out)?;

@@ -1,6 +1,7 @@
 //! What every RPC goes through before and after its work: bearer-token check, the concurrency
 //! limit, the caller's deadline, and the request metrics.
 
+use super::status::ApiError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -30,6 +31,20 @@ pub struct Admitted {
     rpc: &'static str,
     started: Instant,
     deadline: Option<Instant>,
+}
+
+/// When the caller gives up (None: never).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// DEADLINE_EXCEEDED once the deadline has passed.
+    pub fn check(self) -> Result<(), ApiError> {
+        match self.0 {
+            Some(d) if Instant::now() >= d => Err(ApiError::DeadlinePassed),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The caller's deadline from the `grpc-timeout` header (`<digits><H|M|S|m|u|n>`).
@@ -71,12 +86,10 @@ impl Guard {
     ) -> Result<Admitted, Status> {
         let started = Instant::now();
         let result = self.check(md, admin).and_then(|()| {
-            self.permits.clone().try_acquire_owned().map_err(|_| {
-                Status::resource_exhausted(format!(
-                    "too many requests in flight (limit {}); retry with backoff",
-                    self.limit
-                ))
-            })
+            self.permits
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| ApiError::Busy { limit: self.limit })
         });
         match result {
             Ok(permit) => {
@@ -89,32 +102,43 @@ impl Guard {
                 a.check_deadline()?;
                 Ok(a)
             }
-            Err(s) => {
+            Err(e) => {
+                let s = Status::from(e);
                 record(rpc, s.code(), started);
                 Err(s)
             }
         }
     }
 
-    fn check(&self, md: &MetadataMap, admin: bool) -> Result<(), Status> {
+    /// Whether the call carries the admin credentials: a token is configured and sent.
+    pub fn is_admin(&self, md: &MetadataMap) -> bool {
+        self.token.is_some() && self.check(md, true).is_ok()
+    }
+
+    fn check(&self, md: &MetadataMap, admin: bool) -> Result<(), ApiError> {
         let Some(token) = &self.token else {
             return Ok(());
         };
         if !admin && self.scope == AuthScope::Admin {
             return Ok(());
         }
-        let given = md
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        match given {
+        let header = md.get("authorization");
+        match header.and_then(|v| v.to_str().ok()).and_then(bearer) {
             Some(g) if constant_time_eq(g.as_bytes(), token.as_bytes()) => Ok(()),
-            Some(_) => Err(Status::unauthenticated("invalid bearer token")),
-            None => Err(Status::unauthenticated(
-                "this RPC needs an `authorization: Bearer <token>` header",
-            )),
+            _ => Err(ApiError::Unauthenticated {
+                sent: header.is_some(),
+            }),
         }
     }
+}
+
+/// The credentials of an `authorization` value of the Bearer scheme, whose name is
+/// case-insensitive (RFC 9110 §11.1), after one or more spaces.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim_start_matches(' '))
 }
 
 /// Token comparison whose time does not depend on where the inputs differ.
@@ -125,17 +149,18 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl Admitted {
     /// DEADLINE_EXCEEDED once the caller's deadline has passed (checked before each unit of
     /// work, so no work is done for a caller who has given up).
-    pub fn check_deadline(&self) -> Result<(), Status> {
-        match self.deadline {
-            Some(d) if Instant::now() >= d => Err(Status::deadline_exceeded(
-                "the deadline passed before the work was done",
-            )),
-            _ => Ok(()),
-        }
+    pub fn check_deadline(&self) -> Result<(), ApiError> {
+        self.deadline().check()
     }
 
-    /// Records the outcome in the metrics and passes it through.
-    pub fn finish<T>(self, result: Result<T, Status>) -> Result<T, Status> {
+    /// The caller's deadline, to check from work that runs apart from the request.
+    pub fn deadline(&self) -> Deadline {
+        Deadline(self.deadline)
+    }
+
+    /// Records the outcome in the metrics and turns a refusal into its status.
+    pub fn finish<T, E: Into<Status>>(self, result: Result<T, E>) -> Result<T, Status> {
+        let result = result.map_err(Into::into);
         let code = match &result {
             Ok(_) => Code::Ok,
             Err(s) => s.code(),
@@ -205,15 +230,25 @@ mod tests {
         let empty = MetadataMap::new();
         assert!(g.check(&empty, false).is_ok());
         assert_eq!(
-            g.check(&empty, true).unwrap_err().code(),
-            Code::Unauthenticated
+            g.check(&empty, true).unwrap_err(),
+            ApiError::Unauthenticated { sent: false }
         );
         let mut md = MetadataMap::new();
         md.insert("authorization", "Bearer s3cret".parse().unwrap());
         assert!(g.check(&md, true).is_ok());
+        md.insert("authorization", "bearer  s3cret".parse().unwrap());
+        assert!(g.check(&md, true).is_ok(), "the scheme is case-insensitive");
         md.insert("authorization", "Bearer s3cre".parse().unwrap());
+        assert_eq!(
+            g.check(&md, true).unwrap_err(),
+            ApiError::Unauthenticated { sent: true }
+        );
+        md.insert("authorization", "Basic s3cret".parse().unwrap());
         assert!(g.check(&md, true).is_err());
         let all = Guard::new(Some("s3cret".into()), AuthScope::All, 4);
         assert!(all.check(&empty, false).is_err());
+        md.insert("authorization", "Bearer s3cret".parse().unwrap());
+        assert!(g.is_admin(&md) && !g.is_admin(&empty));
+        assert!(!Guard::new(None, AuthScope::All, 4).is_admin(&md));
     }
 }

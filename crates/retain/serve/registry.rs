@@ -10,9 +10,10 @@ use arc_swap::ArcSwap;
 use retain_score::online::LoadedModel;
 use retain_score::segments::SegmentRules;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Mutex;
 
 /// A served model and when this version was loaded.
@@ -22,6 +23,8 @@ pub struct Served {
     pub model: LoadedModel,
     /// When the server loaded this version.
     pub loaded_at: SystemTime,
+    /// The window of its latest churn probabilities, when it has a training reference.
+    pub drift: Option<super::drift::ServedDrift>,
 }
 
 /// An immutable set of models.
@@ -60,8 +63,11 @@ pub struct ReloadReport {
     pub changed: Vec<String>,
     /// Files refused (their previous version, if any, keeps serving).
     pub refused: Vec<Refused>,
-    /// Models removed because their file is gone.
+    /// Models removed because their file has been gone for the removal grace period.
     pub removed: Vec<String>,
+    /// Models whose file is gone but that keep serving until the grace period ends (so a
+    /// delete-then-copy deploy loses no request); a reload is due then.
+    pub missing: Vec<String>,
 }
 
 /// The registry: the current snapshot and how to rebuild it.
@@ -70,9 +76,12 @@ pub struct Registry {
     /// Segment rules applied to every CLV model that has a reference sample.
     rules: Arc<SegmentRules>,
     default_name: Option<String>,
+    /// How long a model whose file disappeared keeps serving.
+    removal_grace: Duration,
     current: ArcSwap<Snapshot>,
-    /// Serialises reloads (RPC, SIGHUP and the directory watcher may race).
-    reloading: Mutex<()>,
+    /// Serialises reloads (RPC, SIGHUP and the directory watcher may race), and holds when
+    /// each served model's file was first seen missing.
+    reloading: Mutex<HashMap<String, Instant>>,
 }
 
 /// The `.json` files of a directory, sorted.
@@ -85,35 +94,32 @@ fn artefact_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// A cheap fingerprint of the directory (names, sizes, modification times) to notice changes.
-pub fn directory_state(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    artefact_files(dir)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| {
-            let meta = std::fs::metadata(&p).ok();
-            let len = meta.as_ref().map_or(0, |m| m.len());
-            let modified = meta.and_then(|m| m.modified().ok());
-            (p, len, modified)
-        })
-        .collect()
-}
-
 impl Registry {
     /// An empty registry over `dir`; call [`Registry::reload`] to load it.
-    pub fn new(dir: PathBuf, default_name: Option<String>, rules: SegmentRules) -> Self {
+    pub fn new(
+        dir: PathBuf,
+        default_name: Option<String>,
+        rules: SegmentRules,
+        removal_grace: Duration,
+    ) -> Self {
         Registry {
             dir,
             rules: Arc::new(rules),
             default_name,
+            removal_grace,
             current: ArcSwap::from_pointee(Snapshot::default()),
-            reloading: Mutex::new(()),
+            reloading: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The model directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// How long a model whose file disappeared keeps serving.
+    pub fn removal_grace(&self) -> Duration {
+        self.removal_grace
+    }
+
+    /// The artefact files of the model directory now, for the watcher.
+    pub fn files(&self) -> Vec<PathBuf> {
+        artefact_files(&self.dir).unwrap_or_default()
     }
 
     /// The current snapshot.
@@ -123,7 +129,7 @@ impl Registry {
 
     /// Rescans the directory and swaps in the new set in one step.
     pub async fn reload(&self) -> ReloadReport {
-        let _guard = self.reloading.lock().await;
+        let mut missing_since = self.reloading.lock().await;
         let dir = self.dir.clone();
         let rules = self.rules.clone();
         let old = self.snapshot();
@@ -180,6 +186,7 @@ impl Registry {
                             tracing::info!(model = %name, version = %model.version, kind = model.kind(), "model loaded");
                             report.changed.push(name.clone());
                             Arc::new(Served {
+                                drift: super::drift::ServedDrift::new(&model),
                                 model,
                                 loaded_at: SystemTime::now(),
                             })
@@ -201,10 +208,21 @@ impl Registry {
                 }
             }
         }
-        for name in old.models.keys() {
-            if !seen_names.contains(name) {
+        let now = Instant::now();
+        missing_since.retain(|name, _| !seen_names.contains(name));
+        for (name, served) in &old.models {
+            if seen_names.contains(name) {
+                continue;
+            }
+            let since = *missing_since.entry(name.clone()).or_insert(now);
+            if now.duration_since(since) >= self.removal_grace {
                 tracing::warn!(model = %name, "artefact removed from the directory; model unloaded");
+                missing_since.remove(name);
                 report.removed.push(name.clone());
+            } else {
+                tracing::warn!(model = %name, grace_seconds = self.removal_grace.as_secs_f64(), "artefact missing from the directory; the loaded version keeps serving for the grace period");
+                models.insert(name.clone(), served.clone());
+                report.missing.push(name.clone());
             }
         }
         let default = match &self.default_name {

@@ -105,7 +105,7 @@ pub struct SegmentLine {
 }
 
 fn invalid(msg: String) -> ScoreError {
-    ScoreError::Invalid(msg)
+    ScoreError::setting("campaign", msg)
 }
 
 /// Checks a budget: finite and > 0.

@@ -73,12 +73,24 @@ pub fn score_churn(
     let fitted = &a.fitted;
     let p = &fitted.pipeline;
     let x = p.transform(&table)?;
-    for (column, level, count) in &x.unknown {
+    // Per column, how many cells and distinct values were unseen: never the values themselves
+    // (they are customer data and may be of any size).
+    let mut unseen: Vec<(&str, usize, usize)> = Vec::new();
+    for (column, _, count) in &x.unknown {
+        match unseen.iter_mut().find(|(c, _, _)| c == column) {
+            Some((_, cells, levels)) => {
+                *cells += count;
+                *levels += 1;
+            }
+            None => unseen.push((column, *count, 1)),
+        }
+    }
+    for (column, cells, levels) in unseen {
         tracing::warn!(
             column,
-            level,
-            count,
-            "category not seen in training: scored as the reference level"
+            cells,
+            levels,
+            "categories not seen in training: scored as the reference level"
         );
     }
     // Output feature → input column, from the pipeline's per-column output counts.
@@ -87,7 +99,7 @@ pub fn score_churn(
         owner.extend(std::iter::repeat_n(d.column.clone(), d.outputs));
     }
     if owner.len() != x.n_features {
-        return Err(ScoreError::Invalid(
+        return Err(ScoreError::Internal(
             "feature pipeline description does not match its outputs".into(),
         ));
     }
@@ -189,7 +201,7 @@ pub fn to_frame(s: &ChurnScores) -> Result<DataFrame, ScoreError> {
             values,
         ));
     }
-    DataFrame::new_infer_height(cols).map_err(|e| ScoreError::Invalid(e.to_string()))
+    DataFrame::new_infer_height(cols).map_err(|e| ScoreError::Frame(e.to_string()))
 }
 
 /// The score frame with the ranks against the training table appended: `churn_percentile`,
@@ -213,6 +225,6 @@ pub fn to_frame_ranked(
         cols.push(Column::new("value_at_risk_percentile".into(), v));
     }
     df.hstack_mut(&cols)
-        .map_err(|e| ScoreError::Invalid(e.to_string()))?;
+        .map_err(|e| ScoreError::Frame(e.to_string()))?;
     Ok(df)
 }

@@ -30,23 +30,26 @@ impl ValueSpec {
     /// The per-period formula settings; refuses impossible combinations.
     pub fn subscription(&self) -> Result<SubscriptionSpec, ScoreError> {
         if !(self.period.value > 0.0 && self.period.value.is_finite()) {
-            return Err(ScoreError::Invalid(format!(
-                "churn period must be positive, got {}",
-                self.period
-            )));
+            return Err(ScoreError::setting(
+                "churn period",
+                format!("must be positive, got {}", self.period),
+            ));
         }
         if !self.margin_rate.is_finite() {
-            return Err(ScoreError::Invalid("margin rate must be finite".into()));
+            return Err(ScoreError::setting("margin rate", "must be finite"));
         }
         let horizon_periods = match self.horizon {
             None => None,
             Some(h) => {
                 let periods = (h.in_unit(self.period.unit) / self.period.value).round();
                 if !(1.0..=1e6).contains(&periods) {
-                    return Err(ScoreError::Invalid(format!(
-                        "horizon {h} is not between one churn period ({}) and a million of them",
-                        self.period
-                    )));
+                    return Err(ScoreError::setting(
+                        "horizon",
+                        format!(
+                            "{h} is not between one churn period ({}) and a million of them",
+                            self.period
+                        ),
+                    ));
                 }
                 Some(periods as u32)
             }
@@ -64,13 +67,16 @@ impl ValueSpec {
     pub fn margins(&self, table: &RawTable) -> Result<Vec<f64>, ScoreError> {
         let name = &self.margin_column;
         let i = table.names.iter().position(|c| c == name).ok_or_else(|| {
-            ScoreError::Invalid(format!("margin column {name:?} is missing from the data"))
+            ScoreError::column(
+                name,
+                format!("margin column {name:?} is missing from the data"),
+            )
         })?;
         let bad = |row: usize, what: String| {
-            ScoreError::Invalid(format!(
-                "margin column {name:?}, data row {}: {what}",
-                row + 1
-            ))
+            ScoreError::column(
+                name,
+                format!("margin column {name:?}, data row {}: {what}", row + 1),
+            )
         };
         let parse = |row: usize, x: Option<f64>| match x {
             Some(v) if v.is_finite() => Ok(v),
@@ -90,9 +96,10 @@ impl ValueSpec {
                     },
                 })
                 .collect(),
-            RawColumn::Bool(_) => Err(ScoreError::Invalid(format!(
-                "margin column {name:?} must be numeric, not yes/no"
-            ))),
+            RawColumn::Bool(_) => Err(ScoreError::column(
+                name,
+                format!("margin column {name:?} must be numeric, not yes/no"),
+            )),
         }
     }
 
@@ -145,9 +152,10 @@ impl RiskTiers {
     /// Cut-offs with 0 < medium < high < 1.
     pub fn new(high: f64, medium: f64) -> Result<RiskTiers, ScoreError> {
         if !(0.0 < medium && medium < high && high < 1.0) {
-            return Err(ScoreError::Invalid(format!(
-                "risk tiers need 0 < medium < high < 1, got medium {medium}, high {high}"
-            )));
+            return Err(ScoreError::setting(
+                "risk tiers",
+                format!("need 0 < medium < high < 1, got medium {medium}, high {high}"),
+            ));
         }
         Ok(RiskTiers { high, medium })
     }
@@ -191,7 +199,8 @@ mod tests {
         let r = 0.95 / (1.0 + sub.discount_per_period);
         let brute: f64 = (1..=24).map(|t| 40.0 * r.powi(t)).sum();
         assert!((v.clv - brute).abs() < 1e-9, "{} vs {brute}", v.clv);
-        assert!((v.value_at_risk - 0.05 * brute).abs() < 1e-9);
+        // Value at risk: p × the value if this month's churn is averted = CLV × p/(1 − p).
+        assert!((v.value_at_risk - 0.05 * brute / 0.95).abs() < 1e-9);
     }
 
     #[test]

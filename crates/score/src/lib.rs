@@ -7,15 +7,21 @@
 //! - [`score`]: per-customer CLV scores (P(alive), expected purchases, CLV, value at risk).
 //! - [`churn_model`], [`churn_score`], [`churn_value`]: the fitted churn classifier, its scores
 //!   and drivers, risk tiers and subscription value.
+//! - [`renewals`], [`subscription_score`]: contractual (sBG) models: the tenure, churned and
+//!   cohort columns of a subscriber table, and scoring active subscribers (churn probability,
+//!   DERL-based CLV, value at risk, retention elasticity).
 //! - [`segments`]: RFM segments, value × risk tiers and percentile ranks against the training base.
 //! - [`score_file`]: the score file's columns, written from a score table.
 //! - [`score_store`]: score files in memory for campaign lists (gRPC `Segments`).
 //! - [`campaign`]: whom a retention campaign contacts within a budget.
 //! - [`whatif`]: value gained if dropout falls by u% (retention what-if).
-//! - [`online`]: one customer at a time, for the server, through the batch code paths.
+//! - [`online`]: one customer at a time, for the server, through the batch code paths; request
+//!   timestamps get their day in the model's zone ([`online::LoadedModel::day_of`]).
 //! - [`manifest`]: the record of a partitioned scoring run (skip what is current).
 //! - [`holdout`]: predicted vs actual purchases on a holdout period (stored in artefacts).
 //! - [`metrics`]: ROC/PR AUC, log loss, Brier, lift, calibration (stored in churn artefacts).
+//! - [`monitor`]: drift of a base against the training reference (PSI, KS, Jensen–Shannon),
+//!   realised quality of past predictions, and the sliding-window PSI of served scores.
 //! - [`error`]: the crate's error type.
 //!
 //! # Example
@@ -37,11 +43,14 @@ pub mod error;
 pub mod holdout;
 pub mod manifest;
 pub mod metrics;
+pub mod monitor;
 pub mod online;
+pub mod renewals;
 pub mod score;
 pub mod score_file;
 pub mod score_store;
 pub mod segments;
+pub mod subscription_score;
 pub mod whatif;
 
 pub use error::ScoreError;

@@ -42,7 +42,10 @@ mod parity;
 pub use calibration::{CalibrationBin, calibration_table};
 pub use error::MetricError;
 pub use probability::{LOG_LOSS_CLIP, brier, log_loss};
-pub use ranking::{average_precision, lift_at, roc_auc, top_decile_lift};
+pub use ranking::{
+    average_precision, cumulative_churners, lift_at, roc_auc, score_groups, top_decile_lift,
+    top_rows,
+};
 pub use summary::{MeanStd, MetricKind, Metrics};
 
 /// Checks that labels and probabilities pair up and that every probability is a probability.

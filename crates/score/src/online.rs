@@ -7,18 +7,23 @@
 //! can hand them to the caller as they are.
 
 use crate::ScoreError;
-use crate::artefact::{Artefact, ChurnArtefact, ClvArtefact};
+use crate::artefact::{Artefact, ChurnArtefact, ClvArtefact, SubscriptionArtefact};
 use crate::churn_score::{DRIVERS, ScoreOptions, score_churn};
 use crate::churn_value::RiskTiers;
 use crate::score::{Detail, Scorer};
 use crate::segments::{ChurnRanker, SegmentRules, Segmenter};
+use crate::subscription_score::score_subscription;
 use retain_core::features::{FeatureError, RawColumn, RawTable};
 use retain_core::summary::{SummaryOptions, summarise};
-use retain_core::time::{Day, Duration, TimeUnit, iso};
+use retain_core::time::{Duration, TimeUnit, iso};
 use retain_core::transactions::TransactionLog;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+mod instant;
+
+pub use instant::instant_day;
 
 /// Horizon used when a request names none (CLV models): 52 weeks, as the CLI.
 pub const DEFAULT_HORIZON: Duration = Duration {
@@ -26,8 +31,8 @@ pub const DEFAULT_HORIZON: Duration = Duration {
     unit: TimeUnit::Week,
 };
 
-/// Most cash-flow steps a CLV request may ask for (e.g. 833 years in monthly steps).
-pub const MAX_CLV_STEPS: usize = 10_000;
+/// Most cash-flow steps a CLV request may ask for: the one limit of the CLI and the server.
+pub use retain_models::clv::MAX_CLV_STEPS;
 
 /// An artefact loaded for serving.
 #[derive(Debug, Clone)]
@@ -38,8 +43,12 @@ pub struct LoadedModel {
     pub version: String,
     /// Where it was loaded from.
     pub file: PathBuf,
-    /// The file's text (for `GetModel`).
+    /// The file's text (for an authenticated admin `GetModel`).
     pub text: String,
+    /// The artefact without what describes the training data's people and places (training
+    /// command, data file name and fingerprint, reference sample of training customers): what
+    /// `GetModel` shows to callers who are not an authenticated admin.
+    pub public_text: String,
     /// The parsed, checked artefact.
     pub artefact: Artefact,
     /// CLV models with a reference sample, once [`LoadedModel::with_segments`] ran.
@@ -72,7 +81,7 @@ impl SegmentCache {
         let cached = self
             .by_horizon
             .lock()
-            .map_err(|_| ScoreError::Invalid("segment cache poisoned".into()))?
+            .map_err(|_| ScoreError::Internal("segment cache poisoned".into()))?
             .get(&key)
             .cloned();
         if let Some(s) = cached {
@@ -81,7 +90,7 @@ impl SegmentCache {
         let reference = a
             .reference
             .as_ref()
-            .ok_or_else(|| ScoreError::Invalid("the model has no reference sample".into()))?;
+            .ok_or_else(|| ScoreError::Internal("the model has no reference sample".into()))?;
         let risk = self
             .rules
             .risk_tiers_over(RiskTiers::default(), None, None)?;
@@ -93,6 +102,27 @@ impl SegmentCache {
         }
         Ok(s)
     }
+}
+
+/// Keys of an artefact that describe the training data rather than the model.
+const PRIVATE_KEYS: [&str; 3] = ["training_command", "reference", "feature_reference"];
+/// Keys of an artefact's `data` object that name the training file.
+const PRIVATE_DATA_KEYS: [&str; 2] = ["file", "fingerprint"];
+
+/// An artefact's JSON without [`PRIVATE_KEYS`] and [`PRIVATE_DATA_KEYS`].
+fn public_view(text: &str) -> Result<String, String> {
+    let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if let Some(o) = v.as_object_mut() {
+        for k in PRIVATE_KEYS {
+            o.remove(k);
+        }
+        if let Some(d) = o.get_mut("data").and_then(|d| d.as_object_mut()) {
+            for k in PRIVATE_DATA_KEYS {
+                d.remove(k);
+            }
+        }
+    }
+    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())
 }
 
 impl LoadedModel {
@@ -110,6 +140,7 @@ impl LoadedModel {
             name,
             version,
             file: path.to_path_buf(),
+            public_text: public_view(&text)?,
             text,
             artefact,
             segments: None,
@@ -136,6 +167,17 @@ impl LoadedModel {
                     .map(|r| ChurnRanker::new(r, rules.value_tiers)),
             }));
         }
+        if let Artefact::Subscription(a) = &self.artefact {
+            // The rules' risk tiers apply; subscription models keep no reference to rank against.
+            rules
+                .risk_tiers_over(a.tiers, None, None)
+                .map_err(|e| e.to_string())?;
+            self.segments = Some(Arc::new(SegmentCache {
+                rules: rules.clone(),
+                by_horizon: Mutex::new(HashMap::new()),
+                churn: None,
+            }));
+        }
         if let Artefact::Clv(a) = &self.artefact
             && a.reference.is_some()
         {
@@ -155,12 +197,9 @@ impl LoadedModel {
         Ok(self)
     }
 
-    /// `clv` or `churn`.
+    /// `clv`, `churn` or `subscription`.
     pub fn kind(&self) -> &'static str {
-        match self.artefact {
-            Artefact::Clv(_) => "clv",
-            Artefact::Churn(_) => "churn",
-        }
+        self.artefact.kind()
     }
 
     /// What model it is, e.g. `pareto-nbd + gamma-gamma` or `gbdt`.
@@ -177,6 +216,7 @@ impl LoadedModel {
                 }
             }
             Artefact::Churn(a) => a.fitted.model.name().to_string(),
+            Artefact::Subscription(a) => a.model_kind.clone(),
         }
     }
 
@@ -185,6 +225,7 @@ impl LoadedModel {
         match &self.artefact {
             Artefact::Clv(a) => Some(a.time_unit),
             Artefact::Churn(a) => a.value.as_ref().map(|v| v.period.unit),
+            Artefact::Subscription(a) => Some(a.period.unit),
         }
     }
 
@@ -193,6 +234,7 @@ impl LoadedModel {
         match &self.artefact {
             Artefact::Clv(a) => &a.trained_at,
             Artefact::Churn(a) => &a.trained_at,
+            Artefact::Subscription(a) => &a.trained_at,
         }
     }
 }
@@ -226,12 +268,14 @@ pub enum Input {
         /// Unit of `t_x` and `t`.
         unit: TimeUnit,
     },
-    /// A purchase history (CLV models): (day, amount) pairs and the as-of day.
+    /// A purchase history (CLV models): (instant, amount) pairs and the as-of instant, in
+    /// seconds since 1970-01-01T00:00:00Z. Each instant counts on its calendar day in the
+    /// model's time zone (see [`LoadedModel::day_of`]).
     History {
         /// Purchases.
-        transactions: Vec<(Day, f64)>,
-        /// Score as of this day (inclusive).
-        as_of: Day,
+        transactions: Vec<(i64, f64)>,
+        /// Score as of this instant's day (inclusive).
+        as_of: i64,
     },
     /// A customer-table row (churn classifiers).
     Features(Vec<(String, FeatureInput)>),
@@ -250,10 +294,13 @@ pub struct OnlineScore {
     pub expected_spend: Option<f64>,
     /// Discounted CLV (over the horizon; lifetime for churn models without a horizon).
     pub clv: Option<f64>,
-    /// CLV × churn probability.
+    /// Value if retained × churn probability (CLV given alive × (1 − P(alive)) for CLV models).
     pub value_at_risk: Option<f64>,
-    /// Churn models with a margin: expected remaining lifetime in `time_unit`.
+    /// Churn models with a margin: expected remaining lifetime in `time_unit`; subscription
+    /// models: the same (absent when infinite).
     pub expected_lifetime: Option<f64>,
+    /// Subscription models: d ln CLV / d ln retention rate.
+    pub retention_elasticity: Option<f64>,
     /// Unit of time-valued outputs.
     pub time_unit: Option<TimeUnit>,
     /// The horizon used (None: the whole remaining lifetime).
@@ -264,6 +311,9 @@ pub struct OnlineScore {
     pub drivers: Vec<(String, f64)>,
     /// Segment and ranks against the training base (CLV models with a reference sample).
     pub segment: Option<OnlineSegment>,
+    /// Churn classifiers: request features the model does not use (sorted), so a caller
+    /// learns about a misspelt column instead of having it silently ignored.
+    pub ignored_features: Vec<String>,
 }
 
 /// A customer's segment and ranks in a served score.
@@ -283,7 +333,7 @@ pub struct OnlineSegment {
     pub value_at_risk_percentile: Option<f64>,
 }
 
-/// Why a request could not be scored.
+/// Why a request (scoring a customer, or a page of a campaign list) could not be served.
 #[derive(Debug, thiserror::Error)]
 pub enum OnlineError {
     /// The request is wrong; `field` names the part at fault.
@@ -324,8 +374,22 @@ fn domain(field: &str, e: ScoreError) -> OnlineError {
         ScoreError::Feature(f) => feature_error(f),
         ScoreError::Model(m) => invalid(field, m.to_string()),
         ScoreError::Core(c) => invalid(field, c.to_string()),
-        ScoreError::Invalid(m) => invalid(field, m),
-        other => OnlineError::Internal(other.to_string()),
+        ScoreError::Setting { reason, .. } => invalid(field, reason),
+        ScoreError::Data {
+            column: Some(c),
+            reason,
+            ..
+        } => invalid(format!("features.{c}"), reason),
+        ScoreError::Data {
+            column: None,
+            reason,
+            ..
+        } => invalid(field, reason),
+        ScoreError::Io(_)
+        | ScoreError::Metric(_)
+        | ScoreError::Artefact { .. }
+        | ScoreError::Frame(_)
+        | ScoreError::Internal(_) => OnlineError::Internal(e.to_string()),
     }
 }
 
@@ -364,6 +428,12 @@ pub fn score_one(
                     format!("{x} repeat purchases need t_x > 0"),
                 ));
             }
+            if x == 0 && t_x != 0.0 {
+                return Err(invalid(
+                    "summary.t_x",
+                    format!("t_x = {t_x} with 0 repeat purchases (must be 0)"),
+                ));
+            }
             if !(monetary.is_finite() && monetary >= 0.0) {
                 return Err(invalid(
                     "summary.monetary_value",
@@ -372,7 +442,7 @@ pub fn score_one(
             }
             let k = unit.days() / a.time_unit.days();
             let monetary = if x > 0 { monetary } else { 0.0 };
-            clv_scores(m, a, (x, t_x * k, t * k, monetary), horizon)
+            clv_scores(m, a, (x, t_x * k, t * k, monetary), horizon, "summary")
         }
         (
             Artefact::Clv(a),
@@ -384,8 +454,10 @@ pub fn score_one(
             if transactions.is_empty() {
                 return Err(invalid("history.transactions", "no transactions"));
             }
+            let as_of = m.day_of(as_of, 0, "history.as_of")?;
             let mut log = TransactionLog::with_capacity(transactions.len());
-            for (i, &(day, amount)) in transactions.iter().enumerate() {
+            for (i, &(time, amount)) in transactions.iter().enumerate() {
+                let day = m.day_of(time, 0, &format!("history.transactions[{i}].time"))?;
                 if !amount.is_finite() {
                     return Err(invalid(
                         format!("history.transactions[{i}].amount"),
@@ -408,7 +480,13 @@ pub fn score_one(
                     "no purchase on or before as_of",
                 ));
             }
-            clv_scores(m, a, (s.x[0], s.t_x[0], s.t[0], s.monetary[0]), horizon)
+            clv_scores(
+                m,
+                a,
+                (s.x[0], s.t_x[0], s.t[0], s.monetary[0]),
+                horizon,
+                "history",
+            )
         }
         (Artefact::Clv(_), Input::Features(_)) => Err(invalid(
             "features",
@@ -422,6 +500,14 @@ pub fn score_one(
             "input",
             format!("model {:?} is a churn classifier: send features", m.name),
         )),
+        (Artefact::Subscription(a), Input::Features(values)) => subscription_scores(m, a, values),
+        (Artefact::Subscription(_), _) => Err(invalid(
+            "input",
+            format!(
+                "model {:?} is a subscription model: send features with the tenure column",
+                m.name
+            ),
+        )),
     }
 }
 
@@ -431,6 +517,7 @@ fn clv_scores(
     a: &ClvArtefact,
     (x, t_x, t, monetary): (u32, f64, f64, f64),
     horizon: Option<Duration>,
+    input_field: &str,
 ) -> Result<OnlineScore, OnlineError> {
     let horizon = horizon.unwrap_or(DEFAULT_HORIZON);
     if !(horizon.value.is_finite() && horizon.value > 0.0) {
@@ -442,21 +529,25 @@ fn clv_scores(
     let spec = a.clv_spec(horizon, None, None);
     // The CLV sum costs one model evaluation per step: bound it, so no request can hold a
     // worker for minutes.
-    let steps = horizon.in_unit(spec.step.unit) / spec.step.value;
-    if steps.is_nan() || steps > MAX_CLV_STEPS as f64 {
-        return Err(invalid(
-            "horizon.value",
-            format!(
-                "{horizon} is {steps:.0} CLV steps of {}; at most {MAX_CLV_STEPS} are allowed",
-                spec.step
-            ),
-        ));
+    if let Some(reason) = spec.too_many_steps() {
+        return Err(invalid("horizon.value", reason));
     }
     let scorer =
         Scorer::new(a, horizon, &spec, Detail::Online).map_err(|e| domain("horizon", e))?;
-    let c = scorer
-        .score(x, t_x, t, monetary)
-        .map_err(|e| domain("horizon", e))?;
+    let c = scorer.score(x, t_x, t, monetary).map_err(|e| {
+        // The horizon was checked above: the customer's own numbers are at fault. Blame the
+        // spend when the same customer scores with an ordinary one (monetary_value 1e308 makes
+        // CLV overflow), else the whole summary or history.
+        let field = if input_field == "summary"
+            && monetary != 1.0
+            && scorer.score(x, t_x, t, 1.0).is_ok()
+        {
+            "summary.monetary_value"
+        } else {
+            input_field
+        };
+        domain(field, e)
+    })?;
     let p = c.churn_probability();
     let mut risk_tier = RiskTiers::default().tier(p);
     let segment = match &m.segments {
@@ -485,11 +576,13 @@ fn clv_scores(
         clv: c.clv,
         value_at_risk: c.value_at_risk(),
         expected_lifetime: None,
+        retention_elasticity: None,
         time_unit: Some(a.time_unit),
         horizon: Some(horizon),
         risk_tier,
         drivers: Vec::new(),
         segment,
+        ignored_features: Vec::new(),
     };
     check_finite(&out)?;
     Ok(out)
@@ -501,26 +594,21 @@ fn churn_scores(
     customer_id: &str,
     values: Vec<(String, FeatureInput)>,
 ) -> Result<OnlineScore, OnlineError> {
-    let mut table = RawTable::default();
-    for (name, v) in values {
-        if table.names.contains(&name) {
-            return Err(invalid(format!("features.{name}"), "given twice"));
-        }
-        let column = match v {
-            FeatureInput::Number(x) if x.is_finite() => RawColumn::Numeric(vec![Some(x)]),
-            FeatureInput::Number(x) => {
-                return Err(invalid(
-                    format!("features.{name}"),
-                    format!("{x} is not a finite number (send `missing` for a gap)"),
-                ));
-            }
-            FeatureInput::Text(s) => RawColumn::Text(vec![Some(s)]),
-            FeatureInput::Flag(b) => RawColumn::Bool(vec![Some(b)]),
-            FeatureInput::Missing => RawColumn::Text(vec![None]),
-        };
-        table.names.push(name);
-        table.columns.push(column);
-    }
+    let used: Vec<String> = a
+        .fitted
+        .pipeline
+        .describe()
+        .into_iter()
+        .map(|d| d.column)
+        .chain(a.value.as_ref().map(|v| v.margin_column.clone()))
+        .collect();
+    let mut ignored: Vec<String> = values
+        .iter()
+        .filter(|(name, _)| !used.contains(name))
+        .map(|(name, _)| name.clone())
+        .collect();
+    ignored.sort();
+    let table = feature_table(values)?;
     let tiers = match &m.segments {
         Some(c) => c
             .rules
@@ -532,16 +620,8 @@ fn churn_scores(
         tiers,
         drivers: DRIVERS,
     };
-    let s = score_churn(a, table, &options).map_err(|e| match e {
-        ScoreError::Invalid(m) if m.contains("margin column") => invalid(
-            format!(
-                "features.{}",
-                a.value.as_ref().map_or("", |v| v.margin_column.as_str())
-            ),
-            m,
-        ),
-        other => domain("features", other),
-    })?;
+    // A missing or bad margin column is a Data error naming it: `features.<margin column>`.
+    let s = score_churn(a, table, &options).map_err(|e| domain("features", e))?;
     let value = s.value.as_ref().map(|v| v[0]);
     let segment = m
         .segments
@@ -566,13 +646,96 @@ fn churn_scores(
         clv: value.map(|v| v.clv),
         value_at_risk: value.map(|v| v.value_at_risk),
         expected_lifetime: value.map(|v| v.expected_lifetime_periods),
+        retention_elasticity: None,
         time_unit: a.value.as_ref().map(|v| v.period.unit),
         horizon: a.value.as_ref().and_then(|v| v.horizon),
         risk_tier: s.tier[0],
         drivers: s.drivers.into_iter().next().unwrap_or_default(),
         segment,
+        ignored_features: ignored,
     };
     let _ = customer_id;
+    check_finite(&out)?;
+    Ok(out)
+}
+
+/// A request's features as a one-row table (a name given twice or a non-finite number is
+/// refused, naming `features.<name>`).
+fn feature_table(values: Vec<(String, FeatureInput)>) -> Result<RawTable, OnlineError> {
+    let mut table = RawTable::default();
+    for (name, v) in values {
+        if table.names.contains(&name) {
+            return Err(invalid(format!("features.{name}"), "given twice"));
+        }
+        let column = match v {
+            FeatureInput::Number(x) if x.is_finite() => RawColumn::Numeric(vec![Some(x)]),
+            FeatureInput::Number(x) => {
+                return Err(invalid(
+                    format!("features.{name}"),
+                    format!("{x} is not a finite number (send `missing` for a gap)"),
+                ));
+            }
+            FeatureInput::Text(s) => RawColumn::Text(vec![Some(s)]),
+            FeatureInput::Flag(b) => RawColumn::Bool(vec![Some(b)]),
+            FeatureInput::Missing => RawColumn::Text(vec![None]),
+        };
+        table.names.push(name);
+        table.columns.push(column);
+    }
+    Ok(table)
+}
+
+fn subscription_scores(
+    m: &LoadedModel,
+    a: &SubscriptionArtefact,
+    values: Vec<(String, FeatureInput)>,
+) -> Result<OnlineScore, OnlineError> {
+    let c = &a.columns;
+    let used: Vec<&str> = [Some(&c.tenure), c.cohort.as_ref(), c.id.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(a.value.as_ref().map(|v| &v.margin_column))
+        .map(String::as_str)
+        .collect();
+    let mut ignored: Vec<String> = values
+        .iter()
+        .filter(|(name, _)| !used.contains(&name.as_str()))
+        .map(|(name, _)| name.clone())
+        .collect();
+    ignored.sort();
+    // The id is the request's customer_id: the artefact's id column is not required.
+    let mut table = feature_table(values)?;
+    if let Some(id) = &c.id
+        && table.column(id).is_none()
+    {
+        table.push(id.clone(), RawColumn::Text(vec![Some("request".into())]));
+    }
+    let tiers = match &m.segments {
+        Some(cache) => cache
+            .rules
+            .risk_tiers_over(a.tiers, None, None)
+            .map_err(|e| OnlineError::Internal(e.to_string()))?,
+        None => a.tiers,
+    };
+    // A missing or bad tenure, cohort or margin is a Data error naming `features.<column>`.
+    let s = score_subscription(a, &table, &tiers).map_err(|e| domain("features", e))?;
+    let v = s.values[0];
+    let out = OnlineScore {
+        churn_probability: v.churn_probability,
+        p_alive: None,
+        expected_purchases: None,
+        expected_spend: None,
+        clv: s.has_margin.then_some(v.clv),
+        value_at_risk: s.has_margin.then_some(v.value_at_risk),
+        expected_lifetime: v.expected_lifetime_periods,
+        retention_elasticity: Some(v.retention_elasticity),
+        time_unit: Some(a.period.unit),
+        horizon: a.horizon,
+        risk_tier: s.tier[0],
+        drivers: Vec::new(),
+        segment: None,
+        ignored_features: ignored,
+    };
     check_finite(&out)?;
     Ok(out)
 }
@@ -587,10 +750,68 @@ fn check_finite(s: &OnlineScore) -> Result<(), OnlineError> {
         s.clv,
         s.value_at_risk,
         s.expected_lifetime,
+        s.retention_elasticity,
     ];
     if all.iter().flatten().all(|v| v.is_finite()) && s.drivers.iter().all(|(_, v)| v.is_finite()) {
         Ok(())
     } else {
         Err(OnlineError::Internal("a score was not finite".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cdnow() -> LoadedModel {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/cdnow.json");
+        LoadedModel::from_file(&path).unwrap()
+    }
+
+    fn summary(x: u32, t_x: f64, t: f64, monetary: f64) -> Input {
+        Input::Summary {
+            x,
+            t_x,
+            t,
+            monetary,
+            unit: TimeUnit::Week,
+        }
+    }
+
+    fn field_of(r: Result<OnlineScore, OnlineError>) -> (String, String) {
+        match r {
+            Err(OnlineError::Invalid { field, message }) => (field, message),
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_summary_with_recency_but_no_repeat_purchase_is_refused() {
+        let m = cdnow();
+        let (field, message) = field_of(score_one(&m, "c", None, summary(0, 5.0, 30.0, 0.0)));
+        assert_eq!(field, "summary.t_x");
+        assert!(message.contains("0 repeat purchases"), "{message}");
+        score_one(&m, "c", None, summary(0, 0.0, 30.0, 0.0)).unwrap();
+    }
+
+    #[test]
+    fn an_overflowing_spend_is_blamed_on_monetary_value_not_the_horizon() {
+        let m = cdnow();
+        let (field, _) = field_of(score_one(&m, "c", None, summary(3, 10.0, 30.0, 1e308)));
+        assert_eq!(field, "summary.monetary_value");
+    }
+
+    #[test]
+    fn the_server_refuses_the_same_clv_step_count_as_the_cli() {
+        let m = cdnow();
+        let horizon = Duration::new(1_000_000.0, TimeUnit::Year);
+        let (field, message) = field_of(score_one(
+            &m,
+            "c",
+            Some(horizon),
+            summary(1, 2.0, 30.0, 20.0),
+        ));
+        assert_eq!(field, "horizon.value");
+        assert!(message.contains("at most 10000 are allowed"), "{message}");
     }
 }

@@ -33,7 +33,7 @@ pub struct ScoreTable {
     pub expected_spend: Option<Vec<f64>>,
     /// Discounted CLV over the horizon, if a spend model exists.
     pub clv: Option<Vec<f64>>,
-    /// CLV × churn probability.
+    /// CLV given alive × churn probability (see [`CustomerScore::value_at_risk`]).
     pub value_at_risk: Option<Vec<f64>>,
     /// Pareto/NBD only: discounted expected residual transactions over the whole remaining
     /// lifetime (Fader, Hardie & Shang 2010), continuous discounting at the CLV discount rate.
@@ -71,8 +71,11 @@ pub struct CustomerScore {
     pub p_no_purchase: Option<f64>,
     /// Expected spend per purchase, with a spend model.
     pub expected_spend: Option<f64>,
-    /// Discounted CLV over the horizon, with a spend model.
+    /// Discounted CLV over the horizon, with a spend model: P(alive) × [`Self::clv_if_alive`].
     pub clv: Option<f64>,
+    /// Discounted CLV over the horizon of the customer if alive now (what a retained customer
+    /// is worth), with a spend model.
+    pub clv_if_alive: Option<f64>,
     /// Pareto/NBD, [`Detail::Full`] only.
     pub dert: Option<f64>,
 }
@@ -83,14 +86,18 @@ impl CustomerScore {
         1.0 - self.p_alive
     }
 
-    /// CLV × churn probability.
+    /// Value at risk: what the customer is worth if retained (CLV given alive) × the
+    /// probability of having lost them (1 − P(alive)). CLV already includes P(alive), so
+    /// CLV × churn probability would count the churn risk twice and rank the customers most
+    /// likely lost last.
     pub fn value_at_risk(&self) -> Option<f64> {
-        self.clv.map(|v| v * self.churn_probability())
+        self.clv_if_alive.map(|v| v * self.churn_probability())
     }
 }
 
 impl<'a> Scorer<'a> {
-    /// Checks the horizon and resolves `spec` (whose horizon is `horizon`).
+    /// Checks the horizon (positive; at most [`retain_models::clv::MAX_CLV_STEPS`] CLV steps,
+    /// the server's limit and message) and resolves `spec` (whose horizon is `horizon`).
     pub fn new(
         artefact: &'a ClvArtefact,
         horizon: Duration,
@@ -100,9 +107,13 @@ impl<'a> Scorer<'a> {
         let unit = artefact.time_unit;
         let h = horizon.in_unit(unit);
         if !(h.is_finite() && h > 0.0) {
-            return Err(ScoreError::Invalid(format!(
-                "the horizon must be positive, got {horizon}"
-            )));
+            return Err(ScoreError::setting(
+                "horizon",
+                format!("must be positive, got {horizon}"),
+            ));
+        }
+        if let Some(reason) = spec.too_many_steps() {
+            return Err(ScoreError::setting("horizon", reason));
         }
         let steps = match artefact.spend {
             Some(_) => Some(ClvSteps::new(spec, unit)?),
@@ -118,6 +129,11 @@ impl<'a> Scorer<'a> {
         })
     }
 
+    /// Whether scores carry DERT: full detail, a model that has it, and a discount > 0.
+    pub fn has_dert(&self) -> bool {
+        self.detail == Detail::Full && self.artefact.purchase.has_dert() && self.delta > 0.0
+    }
+
     /// Scores one customer; times in the model's unit, `monetary` the mean repeat spend.
     pub fn score(
         &self,
@@ -129,12 +145,16 @@ impl<'a> Scorer<'a> {
         let a = self.artefact;
         let post = a.purchase.posterior(x, t_x, t);
         let full = self.detail == Detail::Full;
-        let (expected_spend, clv) = match (&a.spend, &self.steps) {
+        let (expected_spend, clv, clv_if_alive) = match (&a.spend, &self.steps) {
             (Some(gg), Some(steps)) => {
                 let e = gg.expected_spend(x, monetary);
-                (Some(e), Some(clv(&post, steps, e)?))
+                // Every model's expected purchases are P(alive) × those given alive, so one
+                // sum gives both values.
+                let if_alive = clv(&post.if_alive(), steps, e)?;
+                let value = post.p_alive() * if_alive;
+                (Some(e), Some(value), Some(if_alive))
             }
-            _ => (None, None),
+            _ => (None, None, None),
         };
         Ok(CustomerScore {
             p_alive: post.p_alive(),
@@ -142,7 +162,10 @@ impl<'a> Scorer<'a> {
             p_no_purchase: full.then(|| post.p_no_purchase(self.horizon)),
             expected_spend,
             clv,
-            dert: if full {
+            clv_if_alive,
+            // DERT discounts over an unbounded lifetime: undefined without a discount, so an
+            // undiscounted run (--discount 0%/year) scores everything else and leaves it out.
+            dert: if self.has_dert() {
                 post.dert(self.delta).transpose()?
             } else {
                 None
@@ -164,7 +187,7 @@ pub fn score(
     let n = s.x.len();
     // Full detail fills every optional output its model has, for every customer.
     let optional = |present: bool| present.then(|| Vec::with_capacity(n));
-    let (spend, pareto) = (a.spend.is_some(), a.purchase.has_dert());
+    let (spend, pareto) = (a.spend.is_some(), scorer.has_dert());
     let mut out = ScoreTable {
         p_alive: Vec::with_capacity(n),
         churn_probability: Vec::with_capacity(n),

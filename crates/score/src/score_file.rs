@@ -37,7 +37,7 @@ pub fn horizon_column<'a>(names: &'a [String], prefix: &str) -> Option<&'a str> 
 }
 
 /// `52 weeks` → `52w`-style suffix used in column names: `52_weeks`.
-fn horizon_label(h: Duration) -> String {
+pub(crate) fn horizon_label(h: Duration) -> String {
     let v = if h.value.fract() == 0.0 {
         format!("{}", h.value as i64)
     } else {

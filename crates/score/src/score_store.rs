@@ -4,6 +4,7 @@
 //! Parquet, as `retain score` writes them).
 
 use crate::ScoreError;
+use crate::online::OnlineError;
 use crate::score_file;
 use crate::segments::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
 use retain_core::features::{RawColumn, RawTable};
@@ -97,6 +98,92 @@ pub struct Page {
     pub total: usize,
 }
 
+/// Customers per page when a list request names no size.
+pub const DEFAULT_PAGE: usize = 100;
+/// Largest page of a list request.
+pub const MAX_PAGE: usize = 10_000;
+
+/// A campaign-list request: filter and paging.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    /// Which customers to keep.
+    pub filter: Filter,
+    /// Customers per page (0: [`DEFAULT_PAGE`]).
+    pub page_size: u32,
+    /// Empty for the first page, else the previous page's `next_page_token`.
+    pub page_token: String,
+}
+
+/// One page of a campaign list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// Store rows of this page (see [`ScoreStore::row`]).
+    pub rows: Vec<usize>,
+    /// Token of the next page; empty on the last page.
+    pub next_page_token: String,
+    /// Matches over all pages.
+    pub total: usize,
+}
+
+/// Page tokens: opaque to callers, tied to the scores version and the filter, so a token is
+/// refused once the scores are reloaded or with other filters.
+mod page_token {
+    use retain_io::fingerprint::short_of_bytes;
+
+    pub fn encode(version: &str, filter: &str, row: usize) -> String {
+        let text = format!("{version}:{}:{row}", short_of_bytes(filter.as_bytes()));
+        text.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The row a token continues from, if it was issued for this version and filter.
+    pub fn decode(token: &str, version: &str, filter: &str) -> Result<usize, &'static str> {
+        const FOREIGN: &str = "not a token this server issued";
+        let bytes = (0..token.len())
+            .step_by(2)
+            .map(|i| {
+                token
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or(FOREIGN)?;
+        let text = String::from_utf8(bytes).map_err(|_| FOREIGN)?;
+        let mut parts = text.split(':');
+        let (v, f, row) = (parts.next(), parts.next(), parts.next());
+        let row: usize = row.and_then(|r| r.parse().ok()).ok_or(FOREIGN)?;
+        if v != Some(version) {
+            return Err(
+                "the scores were reloaded since this token was issued; start again from the first page",
+            );
+        }
+        if f != Some(short_of_bytes(filter.as_bytes()).as_str()) {
+            return Err("the filters differ from those of the request that issued this token");
+        }
+        Ok(row)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn tokens_round_trip_and_are_refused_for_another_version_or_filter() {
+            let t = super::encode("abc123", "f1", 4242);
+            assert_eq!(super::decode(&t, "abc123", "f1"), Ok(4242));
+            assert!(
+                super::decode(&t, "def456", "f1")
+                    .unwrap_err()
+                    .contains("reloaded")
+            );
+            assert!(
+                super::decode(&t, "abc123", "f2")
+                    .unwrap_err()
+                    .contains("filters")
+            );
+            assert!(super::decode("zz", "abc123", "f1").is_err());
+            assert!(super::decode("", "abc123", "f1").is_err());
+        }
+    }
+}
+
 /// Totals of the whole store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreSummary {
@@ -146,23 +233,22 @@ fn prefixed(t: &RawTable, prefix: &str) -> Option<String> {
 
 fn read_part(path: &Path) -> Result<Part, ScoreError> {
     let t = read_table(path, b',')?;
-    let missing = |what: &str| {
-        ScoreError::Invalid(format!(
-            "{}: no {what} column (columns: {}); score with a CLV model with a spend model, \
+    let missing = |what: &str| ScoreError::Data {
+        source_name: path.display().to_string(),
+        column: Some(what.to_string()),
+        reason: format!(
+            "no {what} column (columns: {}); score with a CLV model with a spend model, \
              or a churn model with a margin",
-            path.display(),
             t.names.join(", ")
-        ))
+        ),
     };
     let var_name =
         prefixed(&t, crate::score_file::VALUE_AT_RISK).ok_or_else(|| missing("value_at_risk_*"))?;
     let clv_name = prefixed(&t, crate::score_file::CLV).ok_or_else(|| missing("clv_*"))?;
-    let bad = |row: usize, col: &str, why: String| {
-        ScoreError::Invalid(format!(
-            "{}: line {}, column {col:?}: {why}",
-            path.display(),
-            row + 2
-        ))
+    let bad = |row: usize, col: &str, why: String| ScoreError::Data {
+        source_name: path.display().to_string(),
+        column: Some(col.to_string()),
+        reason: format!("line {}, column {col:?}: {why}", row + 2),
     };
     let numbers = |name: &str| -> Result<Vec<f64>, ScoreError> {
         let (_, c) = find(&t, name).ok_or_else(|| missing(name))?;
@@ -226,21 +312,26 @@ impl ScoreStore {
             if store.value_at_risk_column.is_empty() {
                 store.value_at_risk_column = p.var_name.clone();
             } else if store.value_at_risk_column != p.var_name {
-                return Err(ScoreError::Invalid(format!(
-                    "{}: value at risk is {:?}, other partitions have {:?}",
-                    f.display(),
-                    p.var_name,
-                    store.value_at_risk_column
-                )));
+                return Err(ScoreError::Data {
+                    source_name: f.display().to_string(),
+                    column: Some(p.var_name.clone()),
+                    reason: format!(
+                        "value at risk is {:?}, other partitions have {:?}",
+                        p.var_name, store.value_at_risk_column
+                    ),
+                });
             }
             if *has_value.get_or_insert(p.value.is_some()) != p.value.is_some() {
-                return Err(ScoreError::Invalid(format!(
-                    "{}: value tiers in some partitions only",
-                    f.display()
-                )));
+                return Err(ScoreError::Data {
+                    source_name: f.display().to_string(),
+                    column: Some(crate::score_file::VALUE_TIER.to_string()),
+                    reason: "value tiers in some partitions only".into(),
+                });
             }
-            let bad = |row: usize, why: String| {
-                ScoreError::Invalid(format!("{}: line {}: {why}", f.display(), row + 2))
+            let bad = |row: usize, why: String| ScoreError::Data {
+                source_name: f.display().to_string(),
+                column: None,
+                reason: format!("line {}: {why}", row + 2),
             };
             for i in 0..p.ids.len() {
                 let risk = tier_code(&p.risk[i]).map_err(|e| bad(i, format!("risk_tier: {e}")))?;
@@ -392,6 +483,53 @@ impl ScoreStore {
             }
         }
         Page { rows, next, total }
+    }
+
+    /// One page of a campaign list: the filter is checked, the page size bounded
+    /// ([`DEFAULT_PAGE`] when 0, at most [`MAX_PAGE`]) and the page token (from the previous
+    /// page's [`Listing::next_page_token`]) checked against this version and filter. Errors
+    /// name the request field at fault.
+    pub fn list(&self, q: &ListQuery) -> Result<Listing, OnlineError> {
+        let ListQuery {
+            filter,
+            page_size,
+            page_token,
+        } = q;
+        self.check(filter)
+            .map_err(|(field, message)| OnlineError::Invalid {
+                field: field.into(),
+                message,
+            })?;
+        let size = match *page_size as usize {
+            0 => DEFAULT_PAGE,
+            n if n > MAX_PAGE => {
+                return Err(OnlineError::Invalid {
+                    field: "page_size".into(),
+                    message: format!("at most {MAX_PAGE}, got {n}"),
+                });
+            }
+            n => n,
+        };
+        let canonical = filter.canonical();
+        let start = if page_token.is_empty() {
+            0
+        } else {
+            page_token::decode(page_token, &self.version, &canonical).map_err(|m| {
+                OnlineError::Invalid {
+                    field: "page_token".into(),
+                    message: m.into(),
+                }
+            })?
+        };
+        let page = self.page(filter, start, size);
+        Ok(Listing {
+            next_page_token: page
+                .next
+                .map(|row| page_token::encode(&self.version, &canonical, row))
+                .unwrap_or_default(),
+            rows: page.rows,
+            total: page.total,
+        })
     }
 
     /// Totals by segment and value × risk cell.

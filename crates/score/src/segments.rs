@@ -4,12 +4,14 @@
 
 pub mod assign;
 pub mod churn_ranks;
+pub mod for_model;
 pub mod grid;
 pub mod reference;
 pub mod rules;
 
 pub use assign::{CustomerSegment, SegmentColumns, Segmenter};
 pub use churn_ranks::{ChurnRanker, ChurnRanks, ChurnReference};
+pub use for_model::SegmentSettings;
 pub use grid::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
 pub use reference::{Distribution, REFERENCE_SIZE, ReferenceBase, ScoreCuts};
 pub use rules::{DEFAULT_RULES, RfmRule, SegmentRules, ValueTiers};

@@ -49,10 +49,10 @@ pub fn check_uplift(u: f64) -> Result<(), ScoreError> {
     if (0.0..1.0).contains(&u) {
         Ok(())
     } else {
-        Err(ScoreError::Invalid(format!(
-            "an uplift must be at least 0% and below 100%, got {}%",
-            100.0 * u
-        )))
+        Err(ScoreError::setting(
+            "uplift",
+            format!("must be at least 0% and below 100%, got {}%", 100.0 * u),
+        ))
     }
 }
 
@@ -231,10 +231,10 @@ pub fn btyd_whatif(
 ) -> Result<Vec<Scenario>, ScoreError> {
     let horizon = spec.horizon.in_unit(art.time_unit);
     if !(horizon.is_finite() && horizon > 0.0) {
-        return Err(ScoreError::Invalid(format!(
-            "the horizon must be positive, got {}",
-            spec.horizon
-        )));
+        return Err(ScoreError::setting(
+            "horizon",
+            format!("must be positive, got {}", spec.horizon),
+        ));
     }
     let steps = match art.spend {
         Some(_) => Some(ClvSteps::new(spec, art.time_unit)?),
@@ -285,7 +285,7 @@ pub fn subscription_whatif(
     uplifts: &[f64],
 ) -> Result<Vec<Scenario>, ScoreError> {
     if churn_probability.len() != margin.len() {
-        return Err(ScoreError::Invalid(format!(
+        return Err(ScoreError::Internal(format!(
             "{} churn probabilities but {} margins",
             churn_probability.len(),
             margin.len()

@@ -6,13 +6,15 @@
 
 use crate::TrainError;
 use crate::cv::stratified_folds;
+use linfa::prelude::*;
+use ndarray::{Array1, Array2, Ix1};
 use rayon::prelude::*;
 use retain_core::features::{FeaturePipeline, PipelineSpec, RawColumn, RawTable};
 use retain_models::classifier::calibration::{Calibrator, choose_calibration};
 use retain_models::classifier::logistic::Logistic;
 use retain_models::classifier::model::Classifier;
-use retain_models::classifier::trees::forest::{Forest, ForestParams};
-use retain_models::classifier::trees::gbdt::{Gbdt, GbdtParams};
+use retain_models::classifier::trees::forest::Forest;
+use retain_models::classifier::trees::gbdt::Gbdt;
 use retain_score::churn_model::{CvReport, FittedChurn};
 use retain_score::metrics::{MeanStd, MetricKind, Metrics};
 use serde::{Deserialize, Serialize};
@@ -70,9 +72,10 @@ pub fn parse_candidates(s: &str) -> Result<Vec<Candidate>, TrainError> {
             .find(|c| c.name() == other)
             .map(|c| vec![*c])
             .ok_or_else(|| {
-                TrainError::Invalid(format!(
-                    "unknown model {s:?}: use auto, logistic, gbdt or forest"
-                ))
+                TrainError::setting(
+                    "--model",
+                    format!("unknown model {s:?}: use auto, logistic, gbdt or forest"),
+                )
             }),
     }
 }
@@ -82,7 +85,10 @@ impl FromStr for Candidate {
     fn from_str(s: &str) -> Result<Self, TrainError> {
         match parse_candidates(s)?.as_slice() {
             [one] => Ok(*one),
-            _ => Err(TrainError::Invalid(format!("{s:?} is not a single model"))),
+            _ => Err(TrainError::setting(
+                "--model",
+                format!("{s:?} is not a single model"),
+            )),
         }
     }
 }
@@ -125,10 +131,10 @@ pub struct Labelled {
 
 fn take(table: &mut RawTable, name: &str) -> Result<RawColumn, TrainError> {
     let i = table.names.iter().position(|n| n == name).ok_or_else(|| {
-        TrainError::Invalid(format!(
-            "column {name:?} not found; columns: {}",
-            table.names.join(", ")
-        ))
+        TrainError::data(
+            format!("column {name:?}"),
+            format!("not found; columns: {}", table.names.join(", ")),
+        )
     })?;
     table.names.remove(i);
     Ok(table.columns.remove(i))
@@ -164,10 +170,10 @@ pub fn split_label(
         .unwrap_or_else(|| column_len(&col));
     let texts: Vec<Option<String>> = (0..column_len(&col)).map(|i| cell_text(&col, i)).collect();
     if let Some(row) = texts.iter().position(|t| t.is_none()) {
-        return Err(TrainError::Invalid(format!(
-            "target {target:?} is missing on data row {}",
-            row + 1
-        )));
+        return Err(TrainError::data(
+            format!("target {target:?}"),
+            format!("missing on data row {}", row + 1),
+        ));
     }
     let mut distinct: Vec<String> = texts
         .iter()
@@ -181,16 +187,19 @@ pub fn split_label(
         t.eq_ignore_ascii_case(positive) || (positive.eq_ignore_ascii_case("true") && t == "1")
     };
     if distinct.len() != 2 || !distinct.iter().any(|t| is_pos(t)) {
-        return Err(TrainError::Invalid(format!(
-            "target {target:?} must have exactly two values, one of them {positive:?}; found {}: {}",
-            distinct.len(),
-            distinct
-                .iter()
-                .take(10)
-                .map(|d| format!("{d:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(TrainError::data(
+            format!("target {target:?}"),
+            format!(
+                "must have exactly two values, one of them {positive:?}; found {}: {}",
+                distinct.len(),
+                distinct
+                    .iter()
+                    .take(10)
+                    .map(|d| format!("{d:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
     let y: Vec<bool> = texts
         .iter()
@@ -209,10 +218,10 @@ pub fn split_label(
                 .enumerate()
                 .find(|(_, v)| !seen.insert(v.as_str()))
             {
-                return Err(TrainError::Invalid(format!(
-                    "id column {name:?} has a duplicate {dup:?} on data row {}",
-                    row + 1
-                )));
+                return Err(TrainError::data(
+                    format!("id column {name:?}"),
+                    format!("has a duplicate {dup:?} on data row {}", row + 1),
+                ));
             }
             Some(ids)
         }
@@ -248,6 +257,38 @@ pub fn take_rows(t: &RawTable, rows: &[usize]) -> RawTable {
     }
 }
 
+/// A linfa dataset of the fitted pipeline's row-major output and churn labels (true = churned);
+/// the matrix is moved, not copied.
+pub fn churn_dataset(
+    x: Vec<f64>,
+    n_features: usize,
+    y: Vec<bool>,
+) -> Result<Dataset<f64, bool, Ix1>, TrainError> {
+    let records = Array2::from_shape_vec((y.len(), n_features), x)
+        .map_err(|e| retain_models::classifier::FitError::Linfa(e.into()))?;
+    Ok(Dataset::new(records, Array1::from_vec(y)))
+}
+
+/// Fits one candidate through linfa's `Fit` on a dataset of transformed features, with the
+/// spec's settings (the logistic regression's `alpha`; the seed of the boosting validation split
+/// and of the forest).
+pub fn fit_classifier(
+    dataset: &Dataset<f64, bool, Ix1>,
+    spec: &ChurnSpec,
+    candidate: Candidate,
+) -> Result<Classifier, TrainError> {
+    Ok(match candidate {
+        Candidate::Logistic => Classifier::Logistic(
+            Logistic::params()
+                .alpha(spec.alpha)
+                .max_iterations(500)
+                .fit(dataset)?,
+        ),
+        Candidate::Gbdt => Classifier::Gbdt(Gbdt::params().seed(spec.seed).fit(dataset)?),
+        Candidate::Forest => Classifier::Forest(Forest::params().seed(spec.seed).fit(dataset)?),
+    })
+}
+
 /// Fits the pipeline and one candidate on `rows` of `data` (no calibration).
 pub fn fit_candidate(
     data: &Labelled,
@@ -258,32 +299,21 @@ pub fn fit_candidate(
     let table = take_rows(&data.features, rows);
     let y: Vec<bool> = rows.iter().map(|&i| data.y[i]).collect();
     let t0 = std::time::Instant::now();
-    let pipeline = FeaturePipeline::fit(&table, &spec.pipeline)?;
-    let x = pipeline.transform(&table)?;
+    // Rows of `table` are `rows` of the data: errors name the data row (1-based).
+    let data_row = |r: usize| rows.get(r.wrapping_sub(1)).map_or(r, |&i| i + 1);
+    let pipeline =
+        FeaturePipeline::fit(&table, &spec.pipeline).map_err(|e| e.renumber_rows(data_row))?;
+    let x = pipeline
+        .transform(&table)
+        .map_err(|e| e.renumber_rows(data_row))?;
     let t1 = std::time::Instant::now();
-    let model = match candidate {
-        Candidate::Logistic => {
-            Classifier::Logistic(Logistic::fit(&x.data, x.n_features, &y, spec.alpha, 500)?)
-        }
-        Candidate::Gbdt => Classifier::Gbdt(Gbdt::fit(
-            &x.data,
-            x.n_features,
-            &y,
-            GbdtParams::default(),
-            spec.seed,
-        )?),
-        Candidate::Forest => Classifier::Forest(Forest::fit(
-            &x.data,
-            x.n_features,
-            &y,
-            ForestParams::default(),
-            spec.seed,
-        )?),
-    };
+    let n_features = x.n_features;
+    let dataset = churn_dataset(x.data, n_features, y)?;
+    let model = fit_classifier(&dataset, spec, candidate)?;
     tracing::info!(
         model = candidate.name(),
         rows = rows.len(),
-        features = x.n_features,
+        features = n_features,
         pipeline_ms = (t1 - t0).as_secs_f64() * 1e3,
         fit_ms = t1.elapsed().as_secs_f64() * 1e3,
         "classifier fitted"
@@ -295,7 +325,13 @@ pub fn fit_candidate(
     })
 }
 
-/// Stratified k-fold cross-validation of one candidate (folds run in parallel). Calibration,
+/// Stratified k-fold cross-validation of one candidate (folds run in parallel).
+///
+/// The folds are ours ([`stratified_folds`]), not linfa's `fold`/`iter_fold`: those cut the
+/// rows in order without stratification, and they split an already-transformed dataset, while
+/// here the feature pipeline is refitted on each fold's raw training rows (medians, scales and
+/// one-hot vocabularies must not see the held-out rows). Each fold's model is then fitted
+/// through linfa's `Fit` on a `Dataset` of that fold's transformed rows. Calibration,
 /// when asked for, is chosen on the out-of-fold probabilities, and the reported metrics use
 /// cross-fitted calibration (each fold's map is fitted on the other folds' predictions), so
 /// they stay honest. Returns the report and the uncalibrated out-of-fold probabilities.
@@ -314,7 +350,15 @@ pub fn cross_validate(
         .map(|k| {
             let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold[i] == k);
             let fitted = fit_candidate(data, &train, spec, candidate)?;
-            let p = fitted.predict(&take_rows(&data.features, &test))?;
+            let p = fitted
+                .predict(&take_rows(&data.features, &test))
+                .map_err(|e| match e {
+                    // Name the row of the data, not of the held-out fold.
+                    retain_score::ScoreError::Feature(f) => TrainError::Feature(
+                        f.renumber_rows(|r| test.get(r.wrapping_sub(1)).map_or(r, |&i| i + 1)),
+                    ),
+                    other => other.into(),
+                })?;
             Ok((test, p))
         })
         .collect();
@@ -403,7 +447,10 @@ pub struct Trained {
 /// refits it on all rows with the calibration chosen on its out-of-fold predictions.
 pub fn train_churn(data: &Labelled, spec: &ChurnSpec) -> Result<Trained, TrainError> {
     if spec.candidates.is_empty() {
-        return Err(TrainError::Invalid("no candidate model to train".into()));
+        return Err(TrainError::setting(
+            "--model",
+            "no candidate model to train",
+        ));
     }
     let mut cv = Vec::with_capacity(spec.candidates.len());
     for &c in &spec.candidates {
@@ -466,4 +513,96 @@ pub fn train_churn(data: &Labelled, spec: &ChurnSpec) -> Result<Trained, TrainEr
         selection,
         fitted,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use retain_models::classifier::FitError;
+
+    /// 120 rows; row 100 (1-based) holds a value the numeric column refuses.
+    fn data_with_a_bad_row_100() -> Labelled {
+        let mut tenure: Vec<Option<f64>> = (0..120).map(|i| Some(f64::from(i % 17))).collect();
+        tenure[99] = Some(f64::INFINITY);
+        Labelled {
+            features: RawTable {
+                names: vec!["tenure".into(), "plan".into()],
+                columns: vec![
+                    RawColumn::Numeric(tenure),
+                    RawColumn::Text((0..120).map(|i| Some(format!("p{}", i % 3))).collect()),
+                ],
+            },
+            y: (0..120).map(|i| i % 4 == 0).collect(),
+            ids: None,
+        }
+    }
+
+    #[test]
+    fn the_linfa_dataset_keeps_rows_and_a_bad_setting_names_itself() {
+        let ds = churn_dataset(vec![1.0, 2.0, 3.0, 4.0], 2, vec![true, false]).unwrap();
+        assert_eq!(ds.records().row(1).to_vec(), vec![3.0, 4.0]);
+        assert_eq!(ds.targets().to_vec(), vec![true, false]);
+        let e = churn_dataset(vec![1.0, 2.0, 3.0], 2, vec![true, false]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                TrainError::Fit(FitError::Linfa(linfa::Error::NdShape(_)))
+            ),
+            "{e}"
+        );
+        let data = data_with_a_bad_row_100();
+        let spec = ChurnSpec {
+            alpha: -1.0,
+            ..spec()
+        };
+        let x: Vec<f64> = (0..120).map(f64::from).collect();
+        let ds = churn_dataset(x, 1, data.y).unwrap();
+        let e = fit_classifier(&ds, &spec, Candidate::Logistic).unwrap_err();
+        assert!(e.to_string().contains("alpha must be finite"), "{e}");
+    }
+
+    fn spec() -> ChurnSpec {
+        ChurnSpec {
+            target: "churn".into(),
+            positive: "yes".into(),
+            id: None,
+            pipeline: Default::default(),
+            folds: 3,
+            seed: 1,
+            alpha: 1.0,
+            candidates: vec![Candidate::Logistic],
+            metric: "roc-auc".parse().unwrap(),
+            calibrate: false,
+        }
+    }
+
+    #[test]
+    fn a_bad_value_is_reported_at_its_data_row_not_its_fold_row() {
+        let data = data_with_a_bad_row_100();
+        // A fold holding data rows 80..120: row 100 is the fold's 20th.
+        let rows: Vec<usize> = (80..120).collect();
+        let spec = ChurnSpec {
+            target: "churn".into(),
+            positive: "yes".into(),
+            id: None,
+            pipeline: Default::default(),
+            folds: 3,
+            seed: 1,
+            alpha: 1.0,
+            candidates: vec![Candidate::Logistic],
+            metric: "roc-auc".parse().unwrap(),
+            calibrate: false,
+        };
+        let Err(e) = fit_candidate(&data, &rows, &spec, Candidate::Logistic) else {
+            panic!("an infinite value is refused");
+        };
+        let e = e.to_string();
+        assert!(e.contains("row 100"), "{e}");
+        // Cross-validation (the value in a fold's training or held-out rows) says the same.
+        let Err(e) = cross_validate(&data, &spec, Candidate::Logistic) else {
+            panic!("an infinite value is refused");
+        };
+        let e = e.to_string();
+        assert!(e.contains("row 100"), "{e}");
+    }
 }

@@ -67,12 +67,16 @@ pub fn train_clv(
     req: &ClvTraining,
 ) -> Result<ClvTrained, TrainError> {
     if s.is_empty() {
-        return Err(TrainError::Invalid(
-            "no customer made a first purchase before the calibration end".into(),
+        return Err(TrainError::data(
+            "the log",
+            "no customer made a first purchase before the calibration end",
         ));
     }
     if req.kinds.is_empty() {
-        return Err(TrainError::Invalid("no purchase model requested".into()));
+        return Err(TrainError::setting(
+            "--model",
+            "no purchase model requested",
+        ));
     }
     let started = Instant::now();
     let patterns = if req.compress {
@@ -87,11 +91,36 @@ pub fn train_clv(
         "summary compressed"
     );
     let holdout_len = opts.holdout_length();
+    let holdout = (holdout_len > 0.0).then_some((s, holdout_len));
+    train_on_patterns(&patterns, holdout, Some((&s.x, &s.monetary)), req)
+}
+
+/// Fits the requested models on patterns (with their counts) and, when given, the Gamma-Gamma
+/// spend model on the repeat buyers' (x, mean spend); `holdout` is the summaries with their
+/// holdout columns and the holdout length, for evaluation and the choice of model (without it
+/// the lowest BIC wins). A pattern table aggregated by Spark or Dask is fitted here.
+pub fn train_on_patterns(
+    patterns: &Patterns,
+    holdout: Option<(&Summaries, f64)>,
+    spend: Option<(&[u32], &[f64])>,
+    req: &ClvTraining,
+) -> Result<ClvTrained, TrainError> {
+    if patterns.is_empty() {
+        return Err(TrainError::data("the patterns", "no customer to fit on"));
+    }
+    if req.kinds.is_empty() {
+        return Err(TrainError::setting(
+            "--model",
+            "no purchase model requested",
+        ));
+    }
+    // Counts may be fractional weights; the number of customers is their rounded sum.
+    let customers = patterns.customers().round() as usize;
     let mut candidates = Vec::new();
     let mut failures = Vec::new();
     for &kind in &req.kinds {
         let t0 = Instant::now();
-        match kind.fit(&patterns, &req.fit) {
+        match kind.fit(patterns, &req.fit) {
             Ok((model, res)) => {
                 let ms = t0.elapsed().as_secs_f64() * 1e3;
                 tracing::info!(
@@ -102,12 +131,11 @@ pub fn train_clv(
                     ms,
                     "fitted"
                 );
-                let holdout = if holdout_len > 0.0 {
-                    Some(evaluate(&model, s, holdout_len)?)
-                } else {
-                    None
+                let holdout = match holdout {
+                    Some((s, len)) => Some(evaluate(&model, s, len)?),
+                    None => None,
                 };
-                let fit = fit_info(model.names(), &res, s.len(), patterns.len(), ms);
+                let fit = fit_info(model.names(), &res, customers, patterns.len(), ms);
                 candidates.push(Candidate {
                     model,
                     fit,
@@ -121,28 +149,28 @@ pub fn train_clv(
         }
     }
     if candidates.is_empty() {
-        return Err(TrainError::Invalid(format!(
-            "no model could be fitted: {}",
-            failures.join("; ")
-        )));
+        return Err(TrainError::NoModelFitted(failures));
     }
     let (chosen, selection) = choose(&candidates, &failures);
     let t0 = Instant::now();
-    let spend = match GammaGamma::fit(&s.x, &s.monetary, &req.fit) {
-        Ok((m, res, n)) => Ok((
-            m,
-            fit_info(
-                &GammaGamma::NAMES,
-                &res,
-                n,
-                n,
-                t0.elapsed().as_secs_f64() * 1e3,
-            ),
-        )),
-        Err(e) => {
-            tracing::warn!(error = %e, "no spend model: CLV will not be available");
-            Err(e.to_string())
-        }
+    let spend = match spend {
+        None => Err("no spend data given".to_string()),
+        Some((x, monetary)) => match GammaGamma::fit(x, monetary, &req.fit) {
+            Ok((m, res, n)) => Ok((
+                m,
+                fit_info(
+                    &GammaGamma::NAMES,
+                    &res,
+                    n,
+                    n,
+                    t0.elapsed().as_secs_f64() * 1e3,
+                ),
+            )),
+            Err(e) => {
+                tracing::warn!(error = %e, "no spend model: CLV will not be available");
+                Err(e.to_string())
+            }
+        },
     };
     Ok(ClvTrained {
         candidates,

@@ -9,17 +9,21 @@ use rand::seq::SliceRandom;
 /// round-robin, so every fold's churn rate matches the whole data's.
 pub fn stratified_folds(y: &[bool], k: usize, seed: u64) -> Result<Vec<usize>, TrainError> {
     if k < 2 {
-        return Err(TrainError::Invalid(format!(
-            "cross-validation needs at least 2 folds, got {k}"
-        )));
+        return Err(TrainError::setting(
+            "--folds",
+            format!("cross-validation needs at least 2 folds, got {k}"),
+        ));
     }
     let (mut pos, mut neg): (Vec<usize>, Vec<usize>) = (0..y.len()).partition(|&i| y[i]);
     for (name, rows) in [("churned", &pos), ("retained", &neg)] {
         if rows.len() < k {
-            return Err(TrainError::Invalid(format!(
-                "the {name} class has {} rows: too few for {k}-fold cross-validation",
-                rows.len()
-            )));
+            return Err(TrainError::data(
+                "target",
+                format!(
+                    "the {name} class has {} rows: too few for {k}-fold cross-validation",
+                    rows.len()
+                ),
+            ));
         }
     }
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);

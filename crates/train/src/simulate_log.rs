@@ -56,23 +56,68 @@ pub struct SimulatedLog {
     pub amount: Vec<f64>,
 }
 
+/// Most transactions a simulation may be expected to write: 50 million (about 1.5 GB of CSV;
+/// a partition's log is held in memory at about 60 bytes a transaction). The expectation is
+/// the customers times (1 + E[X(t)]) of a customer acquired on the first day.
+pub const MAX_SIMULATED_TRANSACTIONS: f64 = 5e7;
+
 impl SimulationSpec {
-    /// Checks dates and counts.
+    /// The expected number of transactions: every customer's first purchase plus E[X(t)] of a
+    /// new customer observed from the first acquisition day to the end (an upper bound).
+    pub fn expected_transactions(&self) -> Result<f64, TrainError> {
+        let t = f64::from(self.end - self.start) / self.unit.days();
+        let repeat = self.purchase.expected_purchases_new(t)?;
+        Ok(self.customers as f64 * (1.0 + repeat))
+    }
+
+    /// Checks dates, counts, parameters and the expected output size
+    /// ([`MAX_SIMULATED_TRANSACTIONS`]), before anything is simulated.
     pub fn validate(&self) -> Result<(), TrainError> {
         if self.customers == 0 {
-            return Err(TrainError::Invalid("--customers must be at least 1".into()));
+            return Err(TrainError::setting("--customers", "must be at least 1"));
         }
         if self.acquisition_end < self.start || self.end < self.acquisition_end {
-            return Err(TrainError::Invalid(format!(
-                "the dates must satisfy start <= acquisition end <= end (got {}, {}, {})",
-                date_of(self.start),
-                date_of(self.acquisition_end),
-                date_of(self.end)
-            )));
+            return Err(TrainError::setting(
+                "dates",
+                format!(
+                    "must satisfy start <= acquisition end <= end (got {}, {}, {})",
+                    date_of(self.start),
+                    date_of(self.acquisition_end),
+                    date_of(self.end)
+                ),
+            ));
         }
         self.purchase.validate()?;
         if let Some(gg) = &self.spend {
             gg.validate()?;
+            // ν ~ Gamma(q, scale 1/γ), amounts ~ Gamma(p, scale 1/ν): both scales and the
+            // mean amount p γ / (q − 1) must be ordinary finite numbers.
+            let mean = if gg.q > 1.0 {
+                gg.p * gg.gamma / (gg.q - 1.0)
+            } else {
+                gg.p * gg.gamma
+            };
+            if !(1.0 / gg.gamma).is_normal() || !mean.is_finite() || !(1.0 / mean).is_normal() {
+                return Err(TrainError::setting(
+                    "--spend",
+                    format!(
+                        "p={}, q={}, gamma={} give non-finite amounts (mean amount {mean:e})",
+                        gg.p, gg.q, gg.gamma
+                    ),
+                ));
+            }
+        }
+        let expected = self.expected_transactions()?;
+        if expected.is_nan() || expected > MAX_SIMULATED_TRANSACTIONS {
+            return Err(TrainError::setting(
+                "--customers",
+                format!(
+                    "with these purchase parameters, {} customers are expected to give \
+                     {expected:.3e} transactions; at most {MAX_SIMULATED_TRANSACTIONS:.0} are \
+                     allowed (fewer customers, a shorter window or lower rates)",
+                    self.customers
+                ),
+            ));
         }
         Ok(())
     }
@@ -120,15 +165,27 @@ impl SimulationSpec {
                     .map_err(invalid)?
                     .sample(&mut rng);
                 let z = Gamma::new(gg.p, 1.0 / nu).map_err(invalid)?;
-                (0..days.len()).map(|_| z.sample(&mut rng)).collect()
+                let amounts: Vec<f64> = (0..days.len()).map(|_| z.sample(&mut rng)).collect();
+                // A rare draw of ν near 0 can still overflow: refuse, never write `inf`.
+                if amounts.iter().any(|a| !a.is_finite()) {
+                    return Err(TrainError::setting(
+                        "--spend",
+                        format!(
+                            "p={}, q={}, gamma={} gave a non-finite amount (customer {i})",
+                            gg.p, gg.q, gg.gamma
+                        ),
+                    ));
+                }
+                amounts
             }
         };
         Ok((format!("c{i:09}"), days, amounts))
     }
 }
 
+/// A gamma distribution the spend parameters cannot make.
 fn invalid(e: impl std::fmt::Display) -> TrainError {
-    TrainError::Invalid(e.to_string())
+    TrainError::setting("--spend", e.to_string())
 }
 
 impl SimulatedLog {
@@ -146,13 +203,13 @@ impl SimulatedLog {
     pub fn to_frame(&self) -> Result<DataFrame, TrainError> {
         let date = Column::new("date".into(), &self.day)
             .cast(&DataType::Date)
-            .map_err(|e| TrainError::Invalid(e.to_string()))?;
+            .map_err(|e| TrainError::Frame(e.to_string()))?;
         DataFrame::new_infer_height(vec![
             Column::new("customer_id".into(), &self.customer_id),
             date,
             Column::new("amount".into(), &self.amount),
         ])
-        .map_err(|e| TrainError::Invalid(e.to_string()))
+        .map_err(|e| TrainError::Frame(e.to_string()))
     }
 }
 
@@ -236,6 +293,33 @@ mod tests {
         // Gamma-Gamma: the mean amount is p·γ/(q − 1) ≈ 35.8; 2,000 customers pin it to ±10%.
         let mean = log.amount.iter().sum::<f64>() / log.len() as f64;
         assert!((mean - 6.25 * 15.44 / 2.74).abs() < 0.1 * 35.2, "{mean}");
+    }
+
+    #[test]
+    fn extreme_parameters_are_refused_before_simulating() {
+        use retain_models::btyd::paretonbd::ParetoNbd;
+        // 1e12 purchases a week per customer: refused up front, in no time and no memory.
+        let mut s = spec(10);
+        s.purchase = PurchaseModel::ParetoNbd(ParetoNbd {
+            r: 1e6,
+            alpha: 1e-6,
+            s: 1.0,
+            beta: 1.0,
+        });
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("at most 50000000"), "{e}");
+        // Amounts that overflow to inf.
+        let mut s = spec(10);
+        s.spend = Some(GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            gamma: 1e308,
+        });
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("non-finite"), "{e}");
+        // The ordinary spec is well inside the limit.
+        assert!(spec(1000).expected_transactions().unwrap() < 1e4);
+        spec(1000).validate().unwrap();
     }
 
     #[test]

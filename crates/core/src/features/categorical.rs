@@ -125,6 +125,14 @@ impl CategoricalTransform {
         self.repr.numeric_levels
     }
 
+    /// Whether every training level is `true` or `false` (a boolean column kept as a category).
+    pub(crate) fn boolean_levels(&self) -> bool {
+        self.repr
+            .levels
+            .iter()
+            .all(|l| l == "true" || l == "false" || l == OTHER)
+    }
+
     /// Number of outputs.
     pub(crate) fn width(&self) -> usize {
         self.repr.levels.len() + usize::from(self.repr.missing_indicator)

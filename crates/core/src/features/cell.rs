@@ -16,6 +16,8 @@ pub(crate) enum Cell<'a> {
 const BOOL_PAIRS: [(&str, &str); 3] = [("yes", "no"), ("true", "false"), ("y", "n")];
 
 pub(crate) const FINITE_NUMBER: &str = "a finite number";
+/// What a categorical column of text levels expects.
+pub(crate) const CATEGORY_TEXT: &str = "a text category";
 pub(crate) const YES_NO: &str = "a yes/no value (yes/no, true/false, y/n, 1/0)";
 
 impl<'a> Cell<'a> {

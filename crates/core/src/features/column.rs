@@ -3,7 +3,7 @@
 use super::FeatureError;
 use super::boolean::BooleanTransform;
 use super::categorical::CategoricalTransform;
-use super::cell::{self, Cell};
+use super::cell::{self, CATEGORY_TEXT, Cell};
 use super::describe::ColumnDescription;
 use super::numeric::NumericTransform;
 use super::table::RawColumn;
@@ -182,6 +182,14 @@ impl FittedColumn {
             Transform::Numeric(t) => t.encode(cell::parse_number(c)?, out),
             Transform::Boolean(t) => t.encode(cell::parse_bool(c)?, out),
             Transform::Categorical(t) => {
+                // A number is a level only of a column whose training levels were numbers, and
+                // a boolean only of one whose levels were true/false: anything else is a
+                // value of the wrong type, not an unseen level.
+                match c {
+                    Cell::Number(_) if !t.numeric_levels() => return Err(CATEGORY_TEXT),
+                    Cell::Bool(_) if !t.boolean_levels() => return Err(CATEGORY_TEXT),
+                    _ => {}
+                }
                 let level = cell::category_level(c, t.numeric_levels());
                 if !t.encode(level.as_deref(), out) {
                     return Ok(level.map(|l| l.into_owned()));
@@ -189,6 +197,30 @@ impl FittedColumn {
             }
         }
         Ok(None)
+    }
+
+    /// Checks a transform read from an artefact: a numeric column's median and mean are
+    /// finite and its standard deviation finite and positive (fitting guarantees it; a hand
+    /// edit could break it and make every score infinite).
+    pub(crate) fn check_stored(&self) -> Result<(), String> {
+        match &self.transform {
+            Transform::Numeric(t) => {
+                if !(t.median.is_finite() && t.mean.is_finite()) {
+                    return Err(format!(
+                        "median {} and mean {} must be finite",
+                        t.median, t.mean
+                    ));
+                }
+                if !(t.std.is_finite() && t.std > 0.0) {
+                    return Err(format!(
+                        "standard deviation {} must be finite and > 0",
+                        t.std
+                    ));
+                }
+                Ok(())
+            }
+            Transform::Boolean(_) | Transform::Categorical(_) => Ok(()),
+        }
     }
 
     pub(crate) fn describe(&self) -> ColumnDescription {

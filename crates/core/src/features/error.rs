@@ -100,6 +100,32 @@ pub enum FeatureError {
     InvalidArtefact(String),
 }
 
+impl FeatureError {
+    /// The same error with its row (if any) renumbered by `row_of`: a pipeline fitted on a
+    /// subset of the rows (a cross-validation fold) reports the row of the whole table.
+    pub fn renumber_rows(self, row_of: impl Fn(usize) -> usize) -> FeatureError {
+        match self {
+            FeatureError::WrongType {
+                column,
+                row,
+                value,
+                expected,
+            } => FeatureError::WrongType {
+                column,
+                row: row.map(&row_of),
+                value,
+                expected,
+            },
+            FeatureError::UnknownLevel { column, row, value } => FeatureError::UnknownLevel {
+                column,
+                row: row.map(&row_of),
+                value,
+            },
+            other => other,
+        }
+    }
+}
+
 fn at(row: &Option<usize>) -> String {
     row.map(|r| format!(", row {r}")).unwrap_or_default()
 }

@@ -42,6 +42,11 @@ impl TryFrom<PipelineRepr> for FeaturePipeline {
             dropped,
             feature_names,
         } = repr;
+        for c in &columns {
+            c.check_stored().map_err(|why| {
+                FeatureError::InvalidArtefact(format!("column {:?}: {why}", c.name))
+            })?;
+        }
         let pipeline = FeaturePipeline::assemble(spec, columns, dropped)?;
         if pipeline.repr.feature_names != feature_names {
             return Err(FeatureError::InvalidArtefact(

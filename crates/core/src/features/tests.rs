@@ -398,3 +398,60 @@ fn pipeline_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<FeaturePipeline>();
 }
+
+#[test]
+fn a_number_or_flag_for_a_text_category_is_a_wrong_type_not_an_unseen_level() {
+    let p = FeaturePipeline::fit(&telco(), &spec()).unwrap();
+    let mut t = telco();
+    let at = t.names.iter().position(|n| n == "contract").unwrap();
+    for wrong in [
+        RawColumn::Numeric(vec![Some(3.0); 5]),
+        RawColumn::Bool(vec![Some(true); 5]),
+    ] {
+        t.columns[at] = wrong;
+        match p.transform(&t) {
+            Err(FeatureError::WrongType {
+                column, expected, ..
+            }) => {
+                assert_eq!(column, "contract");
+                assert_eq!(expected, "a text category");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A category of numeric codes still takes numbers.
+    let mut t = telco();
+    let at = t.names.iter().position(|n| n == "senior").unwrap();
+    t.columns[at] = num(&[Some(1.0); 5]);
+    assert!(p.transform(&t).is_ok());
+}
+
+#[test]
+fn a_stored_standard_deviation_of_zero_or_below_is_refused() {
+    let p = FeaturePipeline::fit(&telco(), &spec()).unwrap();
+    let mut v = serde_json::to_value(&p).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("\"std\""), "{text}");
+    // Find the first numeric transform and break its std, as a hand edit could.
+    fn break_std(v: &mut serde_json::Value, to: f64) -> bool {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(s) = o.get_mut("std") {
+                    *s = serde_json::json!(to);
+                    return true;
+                }
+                o.values_mut().any(|x| break_std(x, to))
+            }
+            serde_json::Value::Array(a) => a.iter_mut().any(|x| break_std(x, to)),
+            _ => false,
+        }
+    }
+    for bad in [0.0, -1.0] {
+        let mut broken = v.clone();
+        assert!(break_std(&mut broken, bad));
+        let e = serde_json::from_value::<FeaturePipeline>(broken).unwrap_err();
+        assert!(e.to_string().contains("standard deviation"), "{e}");
+    }
+    assert!(break_std(&mut v, 2.0));
+    assert!(serde_json::from_value::<FeaturePipeline>(v).is_ok());
+}

@@ -7,9 +7,8 @@ use super::collect::{self, Collector};
 use super::date::DateParser;
 use super::error::{Field, Location, Problem, ReadError};
 use super::options::ColumnRef;
-use super::zone::Zone;
 use polars::prelude::*;
-use retain_core::time::{Day, iso};
+use retain_core::time::{Day, Zone, iso};
 
 /// A column of the batch and how to name it in messages.
 #[derive(Debug, Clone)]
@@ -99,7 +98,7 @@ impl BatchReader {
         let cs = prepare(df, customer, Field::Customer, collector)?;
         let ds = prepare(df, date, Field::Date, collector)?;
         let am = prepare(df, amount, Field::Amount, collector)?;
-        let zone = zone_of(&ds, date, collector)?;
+        let zone = zone_of(&ds, date, dates.zone(), collector)?;
         let (ci, di, ai) = (
             values(&cs, zone).map_err(polars_err)?,
             values(&ds, zone).map_err(polars_err)?,
@@ -209,17 +208,24 @@ fn prepare(df: &DataFrame, t: &Target, field: Field, c: &Collector) -> Result<Se
     s.cast(&target).map_err(polars_err)
 }
 
-/// The zone of a Datetime date column (`Utc` for anything else).
-fn zone_of(s: &Series, t: &Target, c: &Collector) -> Result<Zone, ReadError> {
-    let DataType::Datetime(_, tz) = s.dtype() else {
+/// The zone in which the date column's timestamps get their day: for a time-zone-aware
+/// Datetime (an instant) the configured one, whatever zone the column was written in; for a
+/// naive Datetime (a wall-clock time, stored as if in UTC) UTC, which gives the date written.
+fn zone_of(s: &Series, t: &Target, configured: Zone, c: &Collector) -> Result<Zone, ReadError> {
+    let DataType::Datetime(_, Some(tz)) = s.dtype() else {
         return Ok(Zone::Utc);
     };
-    Zone::new(tz.as_ref().map(|z| z.as_str())).ok_or_else(|| ReadError::UnsupportedType {
-        path: c.path().to_path_buf(),
-        column: t.label.clone(),
-        dtype: s.dtype().to_string(),
-        expected: "a datetime in UTC, a fixed offset or an IANA time zone",
-    })
+    // The column's own zone does not change the instant, but a zone nobody knows is more
+    // likely a broken file than a convention.
+    match tz.as_str().parse::<Zone>() {
+        Ok(_) => Ok(configured),
+        Err(_) => Err(ReadError::UnsupportedType {
+            path: c.path().to_path_buf(),
+            column: t.label.clone(),
+            dtype: s.dtype().to_string(),
+            expected: "a datetime in UTC, a fixed offset or an IANA time zone",
+        }),
+    }
 }
 
 fn values(s: &Series, zone: Zone) -> PolarsResult<Values<'_>> {
@@ -233,10 +239,18 @@ fn values(s: &Series, zone: Zone) -> PolarsResult<Values<'_>> {
                 .map(|v| v.map_or(Value::Null, Value::Day)),
         ),
         DataType::Datetime(unit, _) => {
-            let unit = *unit;
-            Box::new(s.datetime()?.physical().iter().map(move |v| match v {
-                None => Value::Null,
-                Some(ts) => zone.day(ts, unit).map_or(Value::OutOfRange(ts), Value::Day),
+            let per_second: i64 = match unit {
+                TimeUnit::Nanoseconds => 1_000_000_000,
+                TimeUnit::Microseconds => 1_000_000,
+                TimeUnit::Milliseconds => 1_000,
+            };
+            Box::new(s.datetime()?.physical().iter().map(move |v| {
+                match v {
+                    None => Value::Null,
+                    Some(ts) => zone
+                        .day_of_timestamp(ts, per_second)
+                        .map_or(Value::OutOfRange(ts), Value::Day),
+                }
             }))
         }
         other => {

@@ -175,6 +175,14 @@ pub enum ReadError {
     /// The options are inconsistent (e.g. a date format chrono does not understand).
     #[error("invalid read options: {0}")]
     InvalidOptions(String),
+    /// A Parquet file whose footer is corrupt (see [`crate::parquet_guard`]).
+    #[error("{}: {reason}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, e.g. a column chunk past the end of the file.
+        reason: String,
+    },
     /// polars refused the file (e.g. a line with more fields than the header, or a corrupt Parquet file).
     #[error("{}: {source}", path.display())]
     Polars {

@@ -2,6 +2,7 @@
 //! with rows that cannot be parsed.
 
 use super::error::ReadError;
+use retain_core::time::Zone;
 use std::fmt;
 use std::str::FromStr;
 
@@ -86,10 +87,15 @@ pub struct ReadOptions {
     pub date_col: ColumnRef,
     /// Column of the amount (may be negative: returns).
     pub amount_col: ColumnRef,
-    /// chrono strftime format of text dates, e.g. `%Y%m%d` or `%d/%m/%Y %H:%M` (the time is
-    /// ignored). `None` accepts ISO dates (`1997-01-01`), ISO datetimes (`1997-01-01T10:30:00`,
-    /// time ignored) and compact dates (`19970101`).
+    /// chrono strftime format of text dates, e.g. `%Y%m%d` or `%d/%m/%Y %H:%M` (without an
+    /// offset the time is ignored; with `%z` or `%s` the value is an instant, see `zone`).
+    /// `None` accepts ISO dates (`1997-01-01`), ISO datetimes (`1997-01-01T10:30:00`, with an
+    /// optional offset such as `+01:00` or `Z`) and compact dates (`19970101`).
     pub date_format: Option<String>,
+    /// The zone in which an instant (a datetime with an offset, a time-zone-aware Parquet
+    /// timestamp) gets its calendar day. Dates and datetimes without an offset keep the date
+    /// written.
+    pub zone: Zone,
     /// Field separator of text files (ignored for Parquet).
     pub delimiter: Delimiter,
     /// Whether the first line of a text file names the columns (ignored for Parquet).
@@ -99,14 +105,15 @@ pub struct ReadOptions {
 }
 
 impl Default for ReadOptions {
-    /// Columns `customer_id`, `date`, `amount`; ISO dates; comma separated with a header;
-    /// stop at the first bad row.
+    /// Columns `customer_id`, `date`, `amount`; ISO dates; UTC days; comma separated with a
+    /// header; stop at the first bad row.
     fn default() -> Self {
         ReadOptions {
             customer_col: ColumnRef::Name("customer_id".to_string()),
             date_col: ColumnRef::Name("date".to_string()),
             amount_col: ColumnRef::Name("amount".to_string()),
             date_format: None,
+            zone: Zone::Utc,
             delimiter: Delimiter::Char(b','),
             has_header: true,
             on_bad_row: BadRowPolicy::Error,
@@ -143,6 +150,7 @@ mod tests {
         assert_eq!(o.date_col, ColumnRef::Name("date".into()));
         assert_eq!(o.amount_col, ColumnRef::Name("amount".into()));
         assert_eq!(o.date_format, None);
+        assert_eq!(o.zone, retain_core::time::Zone::Utc);
         assert_eq!(o.delimiter, Delimiter::Char(b','));
         assert!(o.has_header);
         assert_eq!(o.on_bad_row, BadRowPolicy::Error);

@@ -1,7 +1,7 @@
 //! Parquet transaction logs, scanned by polars in batches.
 //!
-//! Customer ids may be text or integers; dates Date, Datetime (any unit; the calendar day in the
-//! column's time zone), text (parsed with the date format) or integers such as 19970101; amounts
+//! Customer ids may be text or integers; dates Date, Datetime (any unit; a naive one is the day
+//! written, a time-zone-aware one an instant with its day in [`ReadOptions::zone`]), text (parsed with the date format) or integers such as 19970101; amounts
 //! any numeric type or text. Bad rows are located by 1-based row number.
 
 use super::batch::{BatchReader, Target};
@@ -38,7 +38,22 @@ pub(super) fn read(
         hive_options: HiveOptions::new_disabled(),
         ..ScanArgsParquet::default()
     };
-    let mut lf = LazyFrame::scan_parquet_sources(sources, args).map_err(polars_err)?;
+    let lf = LazyFrame::scan_parquet_sources(sources, args).map_err(polars_err)?;
+    read_typed(path, lf, opts, dates)
+}
+
+/// Reads typed columns (a Parquet scan, or a table in memory named by `path`); bad rows are
+/// located by 1-based row number.
+pub(super) fn read_typed(
+    path: &Path,
+    mut lf: LazyFrame,
+    opts: &ReadOptions,
+    dates: DateParser,
+) -> Result<(TransactionLog, ReadReport), ReadError> {
+    let polars_err = |source| ReadError::Polars {
+        path: path.to_path_buf(),
+        source,
+    };
     let schema = lf.collect_schema().map_err(polars_err)?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let r = resolve(path, opts, &names, true)?;
@@ -131,11 +146,14 @@ mod tests {
     }
 
     #[test]
-    fn zoned_datetimes_give_the_local_calendar_day() {
-        // 1997-09-30T22:30:00Z is already October 1st in Berlin (UTC+2 in summer).
+    fn zoned_datetimes_are_instants_with_their_day_in_the_configured_zone() {
+        // 1997-09-30T22:30:00Z: still September 30th in UTC and New York, already October 1st
+        // in Berlin (UTC+2 in summer) and at +05:00, whatever zone the column was written in.
         let utc =
             (parse_date("1997-09-30").unwrap() as i64 * 86_400 + 22 * 3600 + 1800) * 1_000_000;
         let zoned = |name: &str| {
+            // Test input: polars accepts any zone name here (it does not validate without
+            // its `timezones` feature); the reader is what must refuse an unknown one.
             let tz = TimeZone::opt_try_new(Some(name)).unwrap();
             Int64Chunked::new("date".into(), &[utc])
                 .into_datetime(TimeUnit::Microseconds, tz)
@@ -150,18 +168,49 @@ mod tests {
             .unwrap();
             write(df)
         };
-        for (zone, expected) in [
-            ("Europe/Berlin", "1997-10-01"),
-            ("+05:00", "1997-10-01"),
-            ("UTC", "1997-09-30"),
-            ("America/New_York", "1997-09-30"),
-        ] {
-            let (log, _) = read_transactions(file(zone).path(), &ReadOptions::default()).unwrap();
-            assert_eq!(log.day, days(&[expected]), "{zone}");
+        for column_zone in ["Europe/Berlin", "+05:00", "UTC", "America/New_York"] {
+            let f = file(column_zone);
+            for (configured, expected) in [
+                ("UTC", "1997-09-30"),
+                ("Europe/Berlin", "1997-10-01"),
+                ("+05:00", "1997-10-01"),
+                ("America/New_York", "1997-09-30"),
+                ("-23:00", "1997-09-29"),
+            ] {
+                let opts = ReadOptions {
+                    zone: configured.parse().unwrap(),
+                    ..ReadOptions::default()
+                };
+                let (log, _) = read_transactions(f.path(), &opts).unwrap();
+                assert_eq!(log.day, days(&[expected]), "{column_zone} in {configured}");
+            }
         }
         let err =
             read_transactions(file("Mars/Olympus").path(), &ReadOptions::default()).unwrap_err();
         assert!(matches!(err, ReadError::UnsupportedType { .. }), "{err}");
+    }
+
+    #[test]
+    fn naive_datetimes_keep_their_written_day_in_any_zone() {
+        let ms = (parse_date("2024-03-01").unwrap() as i64 * 86_400 + 23 * 3600 + 1800) * 1000;
+        let ts = Series::new("date".into(), [ms])
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+            .unwrap();
+        let df = DataFrame::new_infer_height(vec![
+            Series::new("customer_id".into(), ["a"]).into(),
+            ts.into(),
+            Series::new("amount".into(), [1.0]).into(),
+        ])
+        .unwrap();
+        let f = write(df);
+        for zone in ["UTC", "+05:00", "-05:00", "Asia/Tokyo"] {
+            let opts = ReadOptions {
+                zone: zone.parse().unwrap(),
+                ..ReadOptions::default()
+            };
+            let (log, _) = read_transactions(f.path(), &opts).unwrap();
+            assert_eq!(log.day, days(&["2024-03-01"]), "{zone}");
+        }
     }
 
     #[test]

@@ -21,9 +21,60 @@ fn cdnow_options() -> ReadOptions {
         date_col: ColumnRef::Position(3),
         amount_col: ColumnRef::Position(5),
         date_format: Some("%Y%m%d".to_string()),
+        zone: retain_core::time::Zone::Utc,
         delimiter: Delimiter::Whitespace,
         has_header: false,
         on_bad_row: BadRowPolicy::Error,
+    }
+}
+
+#[test]
+fn offset_datetimes_get_their_day_in_the_configured_zone_in_every_text_format() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same three instants: 2024-03-01T23:30Z, 2024-03-02T08:00Z, and a local datetime.
+    let csv = dir.path().join("offsets.csv");
+    std::fs::write(
+        &csv,
+        "customer_id,date,amount\n\
+         a,2024-03-02T00:30:00+01:00,1\n\
+         a,2024-03-02T03:00:00-05:00,2\n\
+         b,2024-03-01T23:30:00,3\n",
+    )
+    .unwrap();
+    let ws = dir.path().join("offsets.txt");
+    std::fs::write(
+        &ws,
+        "a 2024-03-02T00:30:00+01:00 1\n\
+         a 2024-03-02T03:00:00-05:00 2\n\
+         b 2024-03-01T23:30:00 3\n",
+    )
+    .unwrap();
+    let ws_opts = ReadOptions {
+        customer_col: ColumnRef::Position(1),
+        date_col: ColumnRef::Position(2),
+        amount_col: ColumnRef::Position(3),
+        delimiter: Delimiter::Whitespace,
+        has_header: false,
+        ..ReadOptions::default()
+    };
+    let d = |s: &str| parse_date(s).unwrap();
+    for (zone, expected) in [
+        ("UTC", [d("2024-03-01"), d("2024-03-02"), d("2024-03-01")]),
+        (
+            "+01:00",
+            [d("2024-03-02"), d("2024-03-02"), d("2024-03-01")],
+        ),
+        (
+            "-10:00",
+            [d("2024-03-01"), d("2024-03-01"), d("2024-03-01")],
+        ),
+    ] {
+        let zone: retain_core::time::Zone = zone.parse().unwrap();
+        for (path, opts) in [(&csv, ReadOptions::default()), (&ws, ws_opts.clone())] {
+            let opts = ReadOptions { zone, ..opts };
+            let (log, _) = read_transactions(path, &opts).unwrap();
+            assert_eq!(log.day, expected, "{} in {zone}", path.display());
+        }
     }
 }
 
@@ -180,6 +231,7 @@ fn read_throughput() {
         date_col: ColumnRef::Position(2),
         amount_col: ColumnRef::Position(3),
         date_format: Some("%Y%m%d".into()),
+        zone: retain_core::time::Zone::Utc,
         delimiter: Delimiter::Whitespace,
         has_header: false,
         on_bad_row: BadRowPolicy::Error,

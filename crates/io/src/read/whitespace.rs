@@ -161,6 +161,7 @@ mod tests {
             date_col: ColumnRef::Position(3),
             amount_col: ColumnRef::Position(5),
             date_format: Some("%Y%m%d".to_string()),
+            zone: retain_core::time::Zone::Utc,
             delimiter: Delimiter::Whitespace,
             has_header: false,
             on_bad_row: BadRowPolicy::Error,

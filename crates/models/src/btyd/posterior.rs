@@ -32,6 +32,17 @@ impl<'a> Posterior<'a> {
         self.p_alive
     }
 
+    /// The same customer known to be alive at T (P(alive) = 1): predictions given alive, such
+    /// as what the customer is worth if retained (the value at risk's first factor).
+    pub fn if_alive(&self) -> Posterior<'a> {
+        Posterior {
+            model: self.model,
+            x: self.x,
+            t: self.t,
+            p_alive: 1.0,
+        }
+    }
+
     /// E[purchases in (T, T + horizon]].
     pub fn expected_purchases(&self, horizon: f64) -> Result<f64, ModelError> {
         let if_alive = self

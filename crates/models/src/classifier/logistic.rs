@@ -6,7 +6,11 @@
 //! build), where Newton with a Cholesky solve of the (p+1)² Hessian converges in about eight
 //! steps of O(n p²) — milliseconds. The churn target of five-fold CV of every candidate in ≤ 10 s
 //! rules the former out.
+//!
+//! Fit it as a linfa algorithm: [`Logistic::params`] → [`LogisticParams`] → `fit` on a
+//! `Dataset` of churn labels (see [`super::estimators`]).
 
+use super::params::{LogisticParams, LogisticValidParams};
 use crate::ModelError;
 use crate::math::linalg::{cholesky, cholesky_solve};
 use serde::{Deserialize, Serialize};
@@ -33,35 +37,24 @@ pub fn sigmoid(z: f64) -> f64 {
 }
 
 impl Logistic {
-    /// Fits on a row-major matrix `x` (`n_rows × n_features`) and labels `y` (true = churned),
-    /// minimising Σ log-loss + α/2 ‖w‖² by damped Newton steps.
-    pub fn fit(
+    /// Default (unchecked) hyperparameters: α = 1, at most 500 Newton steps.
+    pub fn params() -> LogisticParams {
+        LogisticParams::default()
+    }
+
+    /// Fits on a row-major matrix `x` (`n_rows × n_features`, finite) and labels `y`
+    /// (true = churned), minimising Σ log-loss + α/2 ‖w‖² by damped Newton steps.
+    pub(crate) fn fit_rows(
         x: &[f64],
         n_features: usize,
         y: &[bool],
-        alpha: f64,
-        max_iterations: u64,
+        params: &LogisticValidParams,
     ) -> Result<Self, ModelError> {
+        super::trees::gbdt::check_inputs(x, n_features, y)?;
+        let (alpha, max_iterations) = (params.alpha, params.max_iterations);
         let n = y.len();
         let p = n_features;
-        if p == 0 || x.len() != n * p {
-            return Err(ModelError::InvalidInput {
-                field: "features",
-                reason: format!("{} values for {n} rows × {p} features", x.len()),
-            });
-        }
-        if !(alpha.is_finite() && alpha >= 0.0) {
-            return Err(ModelError::InvalidParam {
-                name: "alpha",
-                reason: format!("must be finite and >= 0, got {alpha}"),
-            });
-        }
         let positives = y.iter().filter(|&&v| v).count();
-        if positives == 0 || positives == n {
-            return Err(ModelError::NotEnoughData(
-                "both classes are needed to fit a classifier".into(),
-            ));
-        }
         // Parameters: β[0] = intercept, β[1..] = coefficients.
         let d = p + 1;
         let mut beta = vec![0.0; d];
@@ -154,8 +147,16 @@ impl Logistic {
     }
 
     /// P(churn) for one row.
-    pub fn predict(&self, row: &[f64]) -> f64 {
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
         sigmoid(self.logit(row))
+    }
+
+    /// P(churn) for every row of a row-major matrix into `out`.
+    pub fn predict_batch(&self, x: &[f64], out: &mut [f64]) {
+        let p = self.coefficients.len().max(1);
+        for (o, row) in out.iter_mut().zip(x.chunks_exact(p)) {
+            *o = self.predict_row(row);
+        }
     }
 
     /// Exact additive decomposition of the log-odds: contribution j = coefficient_j · x_j, so
@@ -173,7 +174,10 @@ impl Logistic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classifier::estimators::dataset;
+    use crate::classifier::{FitError, ParamError};
     use approx::assert_relative_eq;
+    use linfa::prelude::*;
 
     /// Deterministic data where churn rises with feature 0 and falls with feature 1; churners
     /// are the minority, so linfa's own orientation is "stays".
@@ -194,12 +198,15 @@ mod tests {
         let (x, y) = data();
         let churners = y.iter().filter(|&&v| v).count();
         assert!(churners < y.len() / 2);
-        let m = Logistic::fit(&x, 2, &y, 1.0, 200).unwrap();
+        let m = Logistic::params()
+            .max_iterations(200)
+            .fit(&dataset(&x, 2, &y))
+            .unwrap();
         assert!(m.coefficients[0] > 0.0 && m.coefficients[1] < 0.0, "{m:?}");
         // Mean predicted probability is close to the churn rate (logistic regression with an
         // intercept matches the base rate up to regularisation).
         let mean: f64 = (0..y.len())
-            .map(|i| m.predict(&x[2 * i..2 * i + 2]))
+            .map(|i| m.predict_row(&x[2 * i..2 * i + 2]))
             .sum::<f64>()
             / y.len() as f64;
         assert_relative_eq!(mean, churners as f64 / y.len() as f64, epsilon = 0.01);
@@ -214,11 +221,9 @@ mod tests {
 
     #[test]
     fn reaches_the_same_optimum_as_linfa_logistic() {
-        use linfa::prelude::*;
         let (x, y) = data();
-        let m = Logistic::fit(&x, 2, &y, 1.0, 100).unwrap();
-        let records = ndarray::Array2::from_shape_vec((y.len(), 2), x.clone()).unwrap();
-        let ds = Dataset::new(records, ndarray::Array1::from_vec(y.clone()));
+        let ds = dataset(&x, 2, &y);
+        let m = Logistic::params().alpha(1.0).fit(&ds).unwrap();
         let l = linfa_logistic::LogisticRegression::default()
             .alpha(1.0)
             .max_iterations(1000)
@@ -241,9 +246,32 @@ mod tests {
     }
 
     #[test]
-    fn refuses_one_class_and_bad_shapes() {
-        assert!(Logistic::fit(&[1.0, 2.0], 1, &[true, true], 1.0, 100).is_err());
-        assert!(Logistic::fit(&[1.0, 2.0, 3.0], 1, &[true, false], 1.0, 100).is_err());
-        assert!(Logistic::fit(&[1.0, 2.0], 1, &[true, false], -1.0, 100).is_err());
+    fn refuses_one_class_bad_shapes_and_bad_alpha() {
+        let one_class = Logistic::params().fit(&dataset(&[1.0, 2.0], 1, &[true, true]));
+        assert!(
+            matches!(
+                one_class,
+                Err(FitError::Model(ModelError::NotEnoughData(_)))
+            ),
+            "{one_class:?}"
+        );
+        // Three rows of records, two targets.
+        let records = ndarray::Array2::from_shape_vec((3, 1), vec![1.0, 2.0, 3.0]).unwrap();
+        let ds = Dataset::new(records, ndarray::array![true, false]);
+        let shapes = Logistic::params().fit(&ds);
+        assert!(
+            matches!(
+                shapes,
+                Err(FitError::Linfa(linfa::Error::MismatchedShapes(3, 2)))
+            ),
+            "{shapes:?}"
+        );
+        let alpha = Logistic::params()
+            .alpha(-1.0)
+            .fit(&dataset(&[1.0, 2.0], 1, &[true, false]));
+        assert!(
+            matches!(alpha, Err(FitError::Param(ParamError::Alpha(_)))),
+            "{alpha:?}"
+        );
     }
 }

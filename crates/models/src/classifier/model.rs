@@ -38,9 +38,9 @@ impl Classifier {
     /// Uncalibrated P(churn) of one row.
     pub fn predict(&self, row: &[f64]) -> f64 {
         match self {
-            Classifier::Logistic(m) => m.predict(row),
-            Classifier::Gbdt(m) => m.predict(row),
-            Classifier::Forest(m) => m.predict(row),
+            Classifier::Logistic(m) => m.predict_row(row),
+            Classifier::Gbdt(m) => m.predict_row(row),
+            Classifier::Forest(m) => m.predict_row(row),
         }
     }
 
@@ -48,9 +48,8 @@ impl Classifier {
     pub fn predict_batch(&self, x: &[f64], n_features: usize, out: &mut [f64]) {
         match self {
             Classifier::Logistic(m) => {
-                for (o, row) in out.iter_mut().zip(x.chunks_exact(n_features.max(1))) {
-                    *o = m.predict(row);
-                }
+                debug_assert_eq!(m.coefficients.len(), n_features);
+                m.predict_batch(x, out)
             }
             Classifier::Gbdt(m) => m.predict_batch(x, out),
             Classifier::Forest(m) => m.predict_batch(x, out),
@@ -116,23 +115,18 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classifier::trees::forest::ForestParams;
+    use crate::classifier::estimators::dataset;
+    use linfa::prelude::*;
 
     #[test]
     fn forest_contributions_add_up_to_the_log_odds() {
         let x: Vec<f64> = (0..600).map(|i| ((i * 37) % 101) as f64 / 100.0).collect();
         let y: Vec<bool> = x.chunks(2).map(|r| r[0] + 0.3 * r[1] > 0.6).collect();
-        let f = Forest::fit(
-            &x,
-            2,
-            &y,
-            ForestParams {
-                n_trees: 20,
-                ..Default::default()
-            },
-            1,
-        )
-        .unwrap();
+        let f = Forest::params()
+            .n_trees(20)
+            .seed(1)
+            .fit(&dataset(&x, 2, &y))
+            .unwrap();
         let c = Classifier::Forest(f);
         for row in x.chunks(2).take(30) {
             let (base, phi) = c.contributions(row);

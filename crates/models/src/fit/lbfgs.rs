@@ -24,8 +24,7 @@ pub(super) fn lbfgs<L: LogLikelihood>(
     let run = |theta0: Vec<f64>| {
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
             .with_tolerance_grad(opts.grad_tol)
-            .and_then(|s| s.with_tolerance_cost(0.0))
-            .map_err(|e| ModelError::Numerical(e.to_string()))?;
+            .and_then(|s| s.with_tolerance_cost(0.0))?;
         let problem = Cached {
             objective,
             last: &last,
@@ -33,9 +32,16 @@ pub(super) fn lbfgs<L: LogLikelihood>(
         Executor::new(problem, solver)
             .configure(|state| state.param(theta0).max_iters(opts.max_iters))
             .run()
-            .map_err(|e| ModelError::Numerical(format!("optimiser failed: {e}")))
     };
-    let res = run(theta0)?;
+    let res = match run(theta0) {
+        Ok(res) => res,
+        Err(e) => {
+            return Err(match objective.spent() {
+                Some(reason) => objective.not_converged(0, reason),
+                None => ModelError::Numerical(format!("optimiser failed: {e}")),
+            });
+        }
+    };
     let state = res.state();
     let theta = state
         .get_best_param()
@@ -100,17 +106,22 @@ struct Cached<'a, L: LogLikelihood> {
 type Evaluation = (Vec<f64>, f64, Vec<f64>);
 
 impl<L: LogLikelihood> Cached<'_, L> {
-    fn get(&self, p: &[f64]) -> (f64, Vec<f64>) {
+    fn get(&self, p: &[f64]) -> Result<(f64, Vec<f64>), argmin::core::Error> {
+        // A spent budget ends the run as an error (argmin has no other way to stop early);
+        // the caller turns it into "did not converge".
+        if let Some(reason) = self.objective.spent() {
+            return Err(argmin::core::Error::msg(reason));
+        }
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((q, c, g)) = last.as_ref()
             && q.as_slice() == p
         {
-            return (*c, g.clone());
+            return Ok((*c, g.clone()));
         }
         let mut g = vec![0.0; p.len()];
         let c = self.objective.eval(p, &mut g);
         *last = Some((p.to_vec(), c, g.clone()));
-        (c, g)
+        Ok((c, g))
     }
 }
 
@@ -118,7 +129,7 @@ impl<L: LogLikelihood> CostFunction for Cached<'_, L> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, p: &Vec<f64>) -> Result<f64, argmin::core::Error> {
-        Ok(self.get(p).0)
+        Ok(self.get(p)?.0)
     }
 }
 
@@ -126,6 +137,6 @@ impl<L: LogLikelihood> Gradient for Cached<'_, L> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, argmin::core::Error> {
-        Ok(self.get(p).1)
+        Ok(self.get(p)?.1)
     }
 }

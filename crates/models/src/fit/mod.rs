@@ -72,6 +72,28 @@ pub struct FitOptions {
     pub max_iters: u64,
     /// Convergence threshold on the gradient norm of the per-customer objective.
     pub grad_tol: f64,
+    /// Most passes over the data (likelihood evaluations) of one fit, over both optimisers:
+    /// past it the fit stops and reports that it did not converge.
+    #[serde(default = "default_max_evaluations")]
+    pub max_evaluations: u64,
+    /// Most seconds of one fit (checked between evaluations), then "did not converge".
+    #[serde(default = "default_max_seconds")]
+    pub max_seconds: f64,
+}
+
+/// Likelihood evaluations of one fit: CDNOW's fits take 10 to 60, a 1M-customer Pareto/NBD
+/// fit about 100; a fit that wanders (a calibration end long after the last purchase) used
+/// tens of thousands.
+pub const MAX_EVALUATIONS: u64 = 2_000;
+/// Wall-clock seconds of one fit.
+pub const MAX_SECONDS: f64 = 60.0;
+
+fn default_max_evaluations() -> u64 {
+    MAX_EVALUATIONS
+}
+
+fn default_max_seconds() -> f64 {
+    MAX_SECONDS
 }
 
 impl Default for FitOptions {
@@ -80,6 +102,8 @@ impl Default for FitOptions {
             penalty: 0.0,
             max_iters: 500,
             grad_tol: 1e-7,
+            max_evaluations: MAX_EVALUATIONS,
+            max_seconds: MAX_SECONDS,
         }
     }
 }
@@ -172,6 +196,8 @@ pub fn maximise<L: LogLikelihood>(
         penalty: opts.penalty,
         scale: 1.0 / ll.customers(),
         evaluations: &evaluations,
+        budget: Budget::new(opts),
+        attempts: AtomicU64::new(0),
     };
     let theta0: Vec<f64> = start.iter().map(|p| p.ln()).collect();
     if ll.has_hessian()
@@ -192,7 +218,58 @@ pub fn maximise<L: LogLikelihood>(
             },
         });
     }
+    if let Some(reason) = objective.spent() {
+        return Err(objective.not_converged(0, reason));
+    }
     lbfgs::lbfgs(&objective, theta0, opts)
+}
+
+/// The evaluation and time budget of one fit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    max_evaluations: u64,
+    deadline: Option<std::time::Instant>,
+    max_seconds: f64,
+}
+
+impl Budget {
+    fn new(opts: &FitOptions) -> Budget {
+        let seconds = if opts.max_seconds.is_finite() && opts.max_seconds > 0.0 {
+            opts.max_seconds
+        } else {
+            MAX_SECONDS
+        };
+        Budget {
+            max_evaluations: opts.max_evaluations.max(1),
+            deadline: std::time::Instant::now()
+                .checked_add(std::time::Duration::from_secs_f64(seconds.min(1e9))),
+            max_seconds: seconds,
+        }
+    }
+
+    /// Why the fit must stop, if its budget is spent.
+    pub(crate) fn spent(&self, evaluations: &AtomicU64, attempts: &AtomicU64) -> Option<String> {
+        let n = evaluations.load(Ordering::Relaxed);
+        // Points outside the parameter box are refused without a pass over the data; an
+        // optimiser stuck there is stopped too.
+        let tries = attempts.load(Ordering::Relaxed);
+        if n >= self.max_evaluations || tries >= self.max_evaluations.saturating_mul(10) {
+            return Some(format!(
+                "the budget of {} likelihood evaluations is spent",
+                self.max_evaluations
+            ));
+        }
+        if self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            return Some(format!(
+                "the time budget of {} s is spent ({n} likelihood evaluations)",
+                self.max_seconds
+            ));
+        }
+        None
+    }
 }
 
 /// Standard errors from the observed information: the Hessian of the objective in θ (per
@@ -320,6 +397,74 @@ mod tests {
             assert_relative_eq!(fit.std_errors[0].unwrap(), se, max_relative = 1e-12);
             assert!(fit.convergence.evaluations < 40, "{:?}", fit.convergence);
         }
+    }
+
+    /// A likelihood with no maximum (it grows for ever along θ): every fit must stop within
+    /// its budget and say it did not converge.
+    struct Unbounded {
+        calls: AtomicU64,
+    }
+    impl LogLikelihood for Unbounded {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn customers(&self) -> f64 {
+            1.0
+        }
+        fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            // Slow, flat and tilted: tiny gradients that never vanish.
+            grad[0] = 1e-3;
+            grad[1] = -1e-3 * theta[1].signum();
+            1e-3 * theta[0] - 1e-3 * theta[1].abs()
+        }
+    }
+
+    #[test]
+    fn a_fit_without_a_maximum_stops_within_its_evaluation_budget() {
+        for max_evaluations in [5, 50] {
+            let m = Unbounded {
+                calls: AtomicU64::new(0),
+            };
+            let opts = FitOptions {
+                max_evaluations,
+                max_iters: 1_000_000,
+                ..FitOptions::default()
+            };
+            let e = maximise(&m, &[1.0, 1.0], &opts).unwrap_err();
+            assert!(matches!(e, ModelError::NotConverged { .. }), "{e}");
+            // One evaluation may be in flight when the budget runs out, plus the final one.
+            let calls = m.calls.load(Ordering::Relaxed);
+            assert!(calls <= max_evaluations + 2, "{calls} > {max_evaluations}");
+        }
+    }
+
+    #[test]
+    fn a_fit_stops_at_its_time_budget() {
+        struct Slow;
+        impl LogLikelihood for Slow {
+            fn dim(&self) -> usize {
+                1
+            }
+            fn customers(&self) -> f64 {
+                1.0
+            }
+            fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                grad[0] = 1e-3;
+                1e-3 * theta[0]
+            }
+        }
+        let opts = FitOptions {
+            max_seconds: 0.2,
+            max_evaluations: u64::MAX,
+            max_iters: 1_000_000,
+            ..FitOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let e = maximise(&Slow, &[1.0], &opts).unwrap_err().to_string();
+        assert!(started.elapsed().as_secs_f64() < 2.0, "{e}");
+        assert!(e.contains("time budget"), "{e}");
     }
 
     #[test]

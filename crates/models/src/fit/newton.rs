@@ -27,7 +27,7 @@ pub(super) fn newton<L: LogLikelihood>(
             return Some((theta, cost, grad, hess, iter));
         }
         loop {
-            if lambda > 1e10 {
+            if lambda > 1e10 || obj.spent().is_some() {
                 return None;
             }
             let mut m = hess.clone();

@@ -1,6 +1,7 @@
 //! The function both optimisers minimise: the penalised mean negative log-likelihood in θ.
 
-use super::{LogLikelihood, THETA_LIMIT};
+use super::{Budget, LogLikelihood, THETA_LIMIT};
+use crate::ModelError;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The per-customer objective of a likelihood, with the evaluation count shared by both optimisers.
@@ -9,10 +10,29 @@ pub(super) struct Objective<'a, L: LogLikelihood> {
     pub(super) penalty: f64,
     pub(super) scale: f64,
     pub(super) evaluations: &'a AtomicU64,
+    /// Evaluations and seconds this fit may use.
+    pub(super) budget: Budget,
+    /// Every call, outside the box too (those cost nothing but must not loop for ever).
+    pub(super) attempts: AtomicU64,
 }
 
 impl<L: LogLikelihood> Objective<'_, L> {
+    /// Why the fit must stop now, if its budget is spent.
+    pub(super) fn spent(&self) -> Option<String> {
+        self.budget.spent(self.evaluations, &self.attempts)
+    }
+
+    /// The error of a fit stopped by its budget.
+    pub(super) fn not_converged(&self, iterations: u64, reason: String) -> ModelError {
+        ModelError::NotConverged {
+            iterations,
+            grad_norm: f64::NAN,
+            reason,
+        }
+    }
+
     pub(super) fn eval(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        self.attempts.fetch_add(1, Ordering::Relaxed);
         if theta
             .iter()
             .any(|t| !t.is_finite() || t.abs() > THETA_LIMIT)
@@ -45,6 +65,10 @@ impl<L: LogLikelihood> Objective<'_, L> {
     /// anything is not finite.
     pub(super) fn eval_hess(&self, theta: &[f64]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
         let n = theta.len();
+        if self.spent().is_some() {
+            return None;
+        }
+        self.attempts.fetch_add(1, Ordering::Relaxed);
         if theta
             .iter()
             .any(|t| !t.is_finite() || t.abs() > THETA_LIMIT)

@@ -140,7 +140,7 @@ fn heat_map_cells_equal_direct_model_calls() {
 fn cohort_matrix_matches_engagement() {
     let log = cdnow_log();
     let c = cohort_retention(log).unwrap();
-    let e = engagement(log, Period::Month, 90).unwrap();
+    let e = engagement(log, Period::Month, 90).unwrap().unwrap();
     // The CDNOW sample acquired all its customers in the first quarter of 1997.
     assert_eq!(c.cohorts, ["1997-01-01", "1997-02-01", "1997-03-01"]);
     assert_eq!(c.sizes.iter().sum::<usize>(), 2357);
@@ -197,6 +197,7 @@ fn value_risk_grid_counts_every_customer_once() {
     let g = value_risk(
         &[1.0, 2.0, 3.0, 4.0, 5.0],
         &[0.9, 0.6, 0.3, 0.1, 0.55],
+        &[9.0, 3.0, 1.3, 0.4, 6.1],
         RiskTiers::default(),
         "CLV",
     )
@@ -204,5 +205,5 @@ fn value_risk_grid_counts_every_customer_once() {
     assert_eq!(RISK_TIERS, ["high", "medium", "low"]);
     // Top 20 % = {5 (high)}; next 30 % = ⌈2.5⌉ − 1 = 2 customers {4 (low), 3 (medium)}.
     assert_eq!(g.counts, [[1, 0, 0], [0, 1, 1], [2, 0, 0]]);
-    assert_relative_eq!(g.value_at_risk[0][0], 5.0 * 0.55);
+    assert_relative_eq!(g.value_at_risk[0][0], 6.1);
 }

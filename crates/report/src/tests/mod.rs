@@ -28,6 +28,7 @@ pub fn cdnow_log() -> &'static TransactionLog {
             date_col: ColumnRef::Position(3),
             amount_col: ColumnRef::Position(5),
             date_format: Some("%Y%m%d".to_string()),
+            zone: retain_core::time::Zone::Utc,
             delimiter: Delimiter::Whitespace,
             has_header: false,
             on_bad_row: BadRowPolicy::Error,

@@ -70,6 +70,12 @@ pub struct ChurnArtefact {
     /// Quantiles of the training table's scores, that scored customers are ranked against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<crate::segments::ChurnReference>,
+    /// A bounded profile of each input column of the training table (quantiles of numbers,
+    /// counts of the most frequent levels), that `retain monitor` compares later tables with.
+    /// Absent in artefacts from before monitoring: those load and score, and monitor says
+    /// that their input columns cannot be compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_reference: Option<Vec<crate::monitor::ColumnProfile>>,
 }
 
 impl ChurnArtefact {
@@ -100,6 +106,9 @@ impl ChurnArtefact {
         }
         if let Some(r) = &a.reference {
             r.validate()?;
+        }
+        for p in a.feature_reference.iter().flatten() {
+            p.validate()?;
         }
         let mut a = a;
         a.version = super::checked_version(&a, &a.version, &a.name)?;

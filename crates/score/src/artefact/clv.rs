@@ -4,7 +4,7 @@
 
 use crate::ScoreError;
 use crate::holdout::HoldoutMetrics;
-use retain_core::time::{DiscountRate, Duration, TimeUnit};
+use retain_core::time::{DiscountRate, Duration, TimeUnit, Zone};
 use retain_models::btyd::PurchaseModel;
 use retain_models::clv::ClvSpec;
 use retain_models::fit::Convergence;
@@ -66,6 +66,25 @@ pub struct DataFormat {
     pub delimiter: String,
     /// Whether the first line is a header.
     pub header: bool,
+    /// The zone in which instants (datetimes with an offset, time-zone-aware timestamps, and
+    /// the server's protobuf timestamps) get their calendar day: `+01:00`, `Europe/Paris`...
+    /// `None` is UTC, and is left out of the JSON so artefacts from before this field keep
+    /// their content version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+impl DataFormat {
+    /// The zone of [`DataFormat::timezone`] (UTC when unset); an unknown name is an error
+    /// naming the field.
+    pub fn zone(&self) -> Result<Zone, ScoreError> {
+        match &self.timezone {
+            None => Ok(Zone::Utc),
+            Some(name) => name
+                .parse::<Zone>()
+                .map_err(|e| ScoreError::setting("data.format.timezone", e.to_string())),
+        }
+    }
 }
 
 /// What the model was trained on.
@@ -167,6 +186,13 @@ impl ClvArtefact {
         }
     }
 
+    /// The zone in which this model's instants get their calendar day (UTC unless trained with
+    /// `--timezone`): the CLI's default `--timezone` when scoring, and the server's zone for
+    /// request timestamps (see [`crate::online::LoadedModel::day_of`]).
+    pub fn zone(&self) -> Result<Zone, ScoreError> {
+        self.data.format.zone()
+    }
+
     /// Writes the artefact atomically as pretty JSON, its `version` set from its content.
     pub fn save(&mut self, path: &Path) -> Result<(), ScoreError> {
         self.version = super::version_of(self)?;
@@ -193,6 +219,7 @@ impl ClvArtefact {
         if let Some(r) = &a.reference {
             r.validate()?;
         }
+        a.zone().map_err(|e| e.to_string())?;
         let mut a = a;
         a.version = super::checked_version(&a, &a.version, &a.name)?;
         Ok(a)

@@ -6,6 +6,7 @@
 //! # Layout
 //! - [`clv`]: the buy-till-you-die artefact ([`ClvArtefact`]).
 //! - [`churn`]: the churn classifier artefact ([`ChurnArtefact`]).
+//! - [`subscription`]: the contractual retention (sBG) artefact ([`SubscriptionArtefact`]).
 //!
 //! # The version
 //! A model's version is the first 12 hex digits of the SHA-256 of its content in canonical form
@@ -17,9 +18,11 @@
 
 pub mod churn;
 pub mod clv;
+pub mod subscription;
 
 pub use churn::{ChurnArtefact, ChurnData, KIND as CHURN_KIND};
 pub use clv::{Candidate, ClvArtefact, ClvDefaults, DataFormat, DataInfo, FitInfo, Param};
+pub use subscription::{KIND as SUBSCRIPTION_KIND, SubscriptionArtefact};
 
 use crate::ScoreError;
 use serde::Serialize;
@@ -43,7 +46,7 @@ const NOT_SCORED: [&str; 5] = [
 /// The content version of an artefact (see the module docs).
 pub fn version_of<T: Serialize>(artefact: &T) -> Result<String, ScoreError> {
     let mut value = serde_json::to_value(artefact)
-        .map_err(|e| ScoreError::Invalid(format!("serialising the artefact: {e}")))?;
+        .map_err(|e| ScoreError::Internal(format!("serialising the artefact: {e}")))?;
     if let Value::Object(map) = &mut value {
         for key in NOT_SCORED {
             map.remove(key);
@@ -148,6 +151,8 @@ pub enum Artefact {
     Clv(Box<ClvArtefact>),
     /// Churn classifier.
     Churn(Box<ChurnArtefact>),
+    /// Contractual retention model (sBG).
+    Subscription(Box<SubscriptionArtefact>),
 }
 
 impl Artefact {
@@ -156,8 +161,13 @@ impl Artefact {
         let head = envelope(text)?;
         match head.get("kind").and_then(|k| k.as_str()) {
             Some(CHURN_KIND) => Ok(Artefact::Churn(Box::new(ChurnArtefact::from_json(text)?))),
+            Some(SUBSCRIPTION_KIND) => Ok(Artefact::Subscription(Box::new(
+                SubscriptionArtefact::from_json(text)?,
+            ))),
             None | Some("clv") => Ok(Artefact::Clv(Box::new(ClvArtefact::from_json(text)?))),
-            Some(other) => Err(format!("unknown model kind {other:?} (clv, churn)")),
+            Some(other) => Err(format!(
+                "unknown model kind {other:?} (clv, churn, subscription)"
+            )),
         }
     }
 
@@ -166,11 +176,12 @@ impl Artefact {
         read_text(path).and_then(|t| Artefact::from_json(&t).map_err(refused(path)))
     }
 
-    /// `clv` or `churn`.
+    /// `clv`, `churn` or `subscription`.
     pub fn kind(&self) -> &'static str {
         match self {
             Artefact::Clv(_) => "clv",
             Artefact::Churn(_) => CHURN_KIND,
+            Artefact::Subscription(_) => SUBSCRIPTION_KIND,
         }
     }
 
@@ -179,6 +190,7 @@ impl Artefact {
         match self {
             Artefact::Clv(a) => &a.version,
             Artefact::Churn(a) => &a.version,
+            Artefact::Subscription(a) => &a.version,
         }
     }
 
@@ -187,6 +199,7 @@ impl Artefact {
         match self {
             Artefact::Clv(a) => &a.name,
             Artefact::Churn(a) => &a.name,
+            Artefact::Subscription(a) => &a.name,
         }
     }
 }

@@ -36,7 +36,7 @@ pub struct CampaignRates {
 }
 
 fn invalid(msg: String) -> ScoreError {
-    ScoreError::Invalid(msg)
+    ScoreError::setting("campaign rates", msg)
 }
 
 fn number(key: &str, v: &Value) -> Result<f64, ScoreError> {

@@ -13,6 +13,37 @@ pub(super) fn descending(p: &[f64]) -> Vec<usize> {
     order
 }
 
+/// (churners, non-churners) in each group of equal scores, highest score first: the steps of
+/// the ROC and precision–recall curves whose areas are [`roc_auc`] and [`average_precision`].
+///
+/// Fails like [`roc_auc`] on empty, mismatched or non-finite input.
+pub fn score_groups(y: &[bool], p: &[f64]) -> Result<Vec<(f64, f64)>, MetricError> {
+    check(y, p)?;
+    Ok(tie_groups(y, p, &descending(p)))
+}
+
+/// Churners among the top `k` rows by descending score, for `k = 0..=n` (ties in original row
+/// order, as [`lift_at`] counts them): the cumulative gains curve.
+///
+/// Fails like [`roc_auc`] on empty, mismatched or non-finite input.
+pub fn cumulative_churners(y: &[bool], p: &[f64]) -> Result<Vec<usize>, MetricError> {
+    check(y, p)?;
+    let mut running = Vec::with_capacity(y.len() + 1);
+    running.push(0usize);
+    for i in descending(p) {
+        running.push(running[running.len() - 1] + usize::from(y[i]));
+    }
+    Ok(running)
+}
+
+/// How many rows the top `fraction` of `n` rows is: `ceil(fraction * n)`, at least one and at
+/// most `n`.
+pub fn top_rows(n: usize, fraction: f64) -> usize {
+    // `fraction * n` can land just above an integer (0.7 * 10 = 7.000000000000001); the
+    // tolerance keeps that from taking an extra row.
+    ((fraction * n as f64 - 1e-9).ceil() as usize).clamp(1, n.max(1))
+}
+
 /// (churners, non-churners) in each group of equal scores, highest score first.
 fn tie_groups(y: &[bool], p: &[f64], order: &[usize]) -> Vec<(f64, f64)> {
     let mut groups: Vec<(f64, f64)> = Vec::new();
@@ -104,9 +135,7 @@ pub fn top_decile_lift(y: &[bool], p: &[f64]) -> Result<f64, MetricError> {
 /// [`lift_at`] of checked input with a churner and a valid fraction, given [`descending`] order.
 pub(super) fn lift_ordered(y: &[bool], order: &[usize], fraction: f64) -> f64 {
     let n = y.len();
-    // `fraction * n` can land just above an integer (0.7 * 10 = 7.000000000000001); the
-    // tolerance keeps that from taking an extra row.
-    let k = ((fraction * n as f64 - 1e-9).ceil() as usize).clamp(1, n);
+    let k = top_rows(n, fraction);
     let top = order[..k].iter().filter(|&&i| y[i]).count();
     (top as f64 / k as f64) / (positives(y) as f64 / n as f64)
 }

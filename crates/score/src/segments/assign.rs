@@ -87,7 +87,11 @@ impl Segmenter {
         rules: SegmentRules,
         risk: RiskTiers,
     ) -> Result<Segmenter, ScoreError> {
-        reference.validate().map_err(ScoreError::Invalid)?;
+        reference.validate().map_err(|reason| ScoreError::Data {
+            source_name: "the model's reference sample".into(),
+            column: None,
+            reason,
+        })?;
         let n = reference.len();
         let scores = (0..n)
             .into_par_iter()

@@ -93,8 +93,9 @@ impl SegmentRules {
 
     /// Reads and checks a rules file.
     pub fn load(path: &Path) -> Result<SegmentRules, ScoreError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScoreError::Invalid(format!("segment rules {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScoreError::setting(format!("segment rules {}", path.display()), e.to_string())
+        })?;
         SegmentRules::parse(&text, &path.display().to_string())
     }
 
@@ -105,7 +106,7 @@ impl SegmentRules {
 
     /// Parses and checks rules text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<SegmentRules, ScoreError> {
-        let bad = |why: String| ScoreError::Invalid(format!("segment rules {origin}: {why}"));
+        let bad = |why: String| ScoreError::setting(format!("segment rules {origin}"), why);
         let mut rules: SegmentRules = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let v = rules.value_tiers;
         if !(0.0 < v.medium && v.medium < v.high && v.high <= 100.0) {

@@ -12,37 +12,11 @@ use super::gbdt::check_inputs;
 use super::grow::{GrowParams, Grower};
 use super::tree::Tree;
 use crate::ModelError;
+pub use crate::classifier::params::{ForestParams, ForestValidParams};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// Forest settings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct ForestParams {
-    /// Trees.
-    pub n_trees: usize,
-    /// Minimum (bootstrap-weighted) rows per leaf.
-    pub min_samples_leaf: f64,
-    /// Features drawn per split (None: √p, rounded).
-    pub max_features: Option<usize>,
-    /// Maximum depth (None: unlimited).
-    pub max_depth: Option<usize>,
-    /// Bins per feature.
-    pub max_bins: usize,
-}
-
-impl Default for ForestParams {
-    fn default() -> Self {
-        ForestParams {
-            n_trees: 200,
-            min_samples_leaf: 5.0,
-            max_features: None,
-            max_depth: None,
-            max_bins: 255,
-        }
-    }
-}
 
 /// A fitted forest: P(churn) = mean over trees of the leaf churn rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,26 +26,26 @@ pub struct Forest {
     /// Features the model was trained on.
     pub n_features: usize,
     /// Settings used.
-    pub params: ForestParams,
+    pub params: ForestValidParams,
 }
 
 impl Forest {
-    /// Fits on a row-major matrix and churn labels.
-    pub fn fit(
+    /// Default (unchecked) hyperparameters: 200 trees, √p features per split, ≥ 5 rows per
+    /// leaf, seed 42.
+    pub fn params() -> ForestParams {
+        ForestParams::default()
+    }
+
+    /// Fits on a row-major matrix and churn labels; `params.seed` drives the bootstrap samples
+    /// and feature draws.
+    pub(crate) fn fit_rows(
         x: &[f64],
         n_features: usize,
         y: &[bool],
-        params: ForestParams,
-        seed: u64,
+        params: &ForestValidParams,
     ) -> Result<Forest, ModelError> {
         check_inputs(x, n_features, y)?;
-        if params.n_trees == 0 || params.min_samples_leaf.is_nan() || params.min_samples_leaf < 1.0
-        {
-            return Err(ModelError::InvalidParam {
-                name: "forest",
-                reason: format!("settings out of range: {params:?}"),
-            });
-        }
+        let (params, seed) = (*params, params.seed);
         let n = y.len();
         let binned = Binned::new(x, n_features, params.max_bins, 3);
         let mtry = params
@@ -124,7 +98,7 @@ impl Forest {
     }
 
     /// P(churn) for one row (uncalibrated).
-    pub fn predict(&self, row: &[f64]) -> f64 {
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
         (self.trees.iter().map(|t| t.predict(row)).sum::<f64>() / self.trees.len() as f64)
             .clamp(0.0, 1.0)
     }
@@ -202,7 +176,17 @@ impl Forest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classifier::estimators::dataset;
     use crate::classifier::logistic::sigmoid;
+    use linfa::prelude::*;
+
+    fn fit(x: &[f64], y: &[bool], n_trees: usize, seed: u64) -> Forest {
+        Forest::params()
+            .n_trees(n_trees)
+            .seed(seed)
+            .fit(&dataset(x, 3, y))
+            .unwrap()
+    }
 
     fn data(n: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
@@ -223,17 +207,7 @@ mod tests {
     fn learns_an_interaction_with_probabilities_and_additive_contributions() {
         let (x, y) = data(2000, 1);
         let (xt, yt) = data(500, 2);
-        let f = Forest::fit(
-            &x,
-            3,
-            &y,
-            ForestParams {
-                n_trees: 50,
-                ..Default::default()
-            },
-            9,
-        )
-        .unwrap();
+        let f = fit(&x, &y, 50, 9);
         let mut p = vec![0.0; yt.len()];
         f.predict_batch(&xt, &mut p);
         assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
@@ -246,7 +220,7 @@ mod tests {
         assert!(correct as f64 / yt.len() as f64 > 0.8, "{correct}");
         let base = f.expected_value();
         for (i, row) in xt.chunks(3).enumerate().take(20) {
-            assert!((p[i] - f.predict(row)).abs() < 1e-12);
+            assert!((p[i] - f.predict_row(row)).abs() < 1e-12);
             let total = base + f.contributions(row).iter().sum::<f64>();
             assert!((total - p[i]).abs() < 1e-9);
         }
@@ -256,13 +230,9 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_forest() {
         let (x, y) = data(300, 3);
-        let p = ForestParams {
-            n_trees: 10,
-            ..Default::default()
-        };
-        let a = Forest::fit(&x, 3, &y, p, 4).unwrap();
-        let b = Forest::fit(&x, 3, &y, p, 4).unwrap();
-        let c = Forest::fit(&x, 3, &y, p, 5).unwrap();
+        let a = fit(&x, &y, 10, 4);
+        let b = fit(&x, &y, 10, 4);
+        let c = fit(&x, &y, 10, 5);
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

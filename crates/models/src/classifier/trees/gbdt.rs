@@ -19,49 +19,10 @@ use super::grow::{GrowParams, Grower};
 use super::tree::Tree;
 use crate::ModelError;
 use crate::classifier::logistic::sigmoid;
+pub use crate::classifier::params::{GbdtParams, GbdtValidParams};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
-
-/// Boosting settings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GbdtParams {
-    /// Shrinkage applied to every tree.
-    pub learning_rate: f64,
-    /// Leaves per tree.
-    pub max_leaves: usize,
-    /// Minimum rows per leaf.
-    pub min_data_in_leaf: f64,
-    /// Minimum Σ p(1−p) per leaf.
-    pub min_hessian_in_leaf: f64,
-    /// L2 penalty on leaf values.
-    pub lambda_l2: f64,
-    /// Upper bound on boosting rounds.
-    pub max_rounds: usize,
-    /// Stop after this many rounds without a better validation log-loss (0: no early stopping;
-    /// then `max_rounds` are run).
-    pub early_stopping_rounds: usize,
-    /// Share of rows held out (stratified) to choose the number of rounds.
-    pub validation_fraction: f64,
-    /// Bins per feature.
-    pub max_bins: usize,
-}
-
-impl Default for GbdtParams {
-    fn default() -> Self {
-        GbdtParams {
-            learning_rate: 0.1,
-            max_leaves: 31,
-            min_data_in_leaf: 20.0,
-            min_hessian_in_leaf: 1e-3,
-            lambda_l2: 0.0,
-            max_rounds: 1000,
-            early_stopping_rounds: 50,
-            validation_fraction: 0.1,
-            max_bins: 255,
-        }
-    }
-}
 
 /// A fitted booster: log-odds of churn = `base_score` + Σ trees (leaf values include the
 /// learning rate).
@@ -74,7 +35,7 @@ pub struct Gbdt {
     /// Features the model was trained on.
     pub n_features: usize,
     /// Settings used.
-    pub params: GbdtParams,
+    pub params: GbdtValidParams,
     /// Rounds chosen on the inner validation split (None when it was not used).
     pub validated_rounds: Option<usize>,
 }
@@ -152,7 +113,7 @@ fn boost(
     x: &[f64],
     n_features: usize,
     y: &[bool],
-    params: &GbdtParams,
+    params: &GbdtValidParams,
     rounds: usize,
     validation: Option<(&[f64], &[bool])>,
 ) -> (f64, Vec<Tree>, usize) {
@@ -213,26 +174,22 @@ fn boost(
 }
 
 impl Gbdt {
-    /// Fits on a row-major matrix and churn labels. `seed` drives the validation split.
-    pub fn fit(
+    /// Default (unchecked) hyperparameters: LightGBM's defaults, rounds chosen on a 10 %
+    /// validation split, seed 42.
+    pub fn params() -> GbdtParams {
+        GbdtParams::default()
+    }
+
+    /// Fits on a row-major matrix and churn labels; `params.seed` drives the validation split.
+    pub(crate) fn fit_rows(
         x: &[f64],
         n_features: usize,
         y: &[bool],
-        params: GbdtParams,
-        seed: u64,
+        params: &GbdtValidParams,
     ) -> Result<Gbdt, ModelError> {
         check_inputs(x, n_features, y)?;
-        if !(params.learning_rate > 0.0 && params.learning_rate <= 1.0)
-            || params.max_leaves < 2
-            || params.max_rounds == 0
-            || !(0.0..0.5).contains(&params.validation_fraction)
-        {
-            return Err(ModelError::InvalidParam {
-                name: "gbdt",
-                reason: format!("settings out of range: {params:?}"),
-            });
-        }
-        let (train, hold) = stratified_split(y, params.validation_fraction, seed);
+        let params = *params;
+        let (train, hold) = stratified_split(y, params.validation_fraction, params.seed);
         let positives_held = hold.iter().filter(|&&i| y[i]).count();
         let use_validation = params.early_stopping_rounds > 0
             && positives_held >= 10
@@ -271,7 +228,7 @@ impl Gbdt {
     }
 
     /// P(churn) for one row.
-    pub fn predict(&self, row: &[f64]) -> f64 {
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
         sigmoid(self.logit(row))
     }
 
@@ -337,7 +294,18 @@ impl Gbdt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classifier::estimators::dataset;
     use crate::classifier::logistic::Logistic;
+    use linfa::prelude::*;
+
+    fn fit(
+        x: &[f64],
+        p: usize,
+        y: &[bool],
+        seed: u64,
+    ) -> Result<Gbdt, crate::classifier::FitError> {
+        Gbdt::params().seed(seed).fit(&dataset(x, p, y))
+    }
 
     /// Churn driven by an interaction (XOR of two features) plus a threshold, with label noise.
     fn xor_data(n: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
@@ -381,26 +349,26 @@ mod tests {
     fn learns_an_interaction_logistic_regression_cannot() {
         let (x, y) = xor_data(3000, 1);
         let (xt, yt) = xor_data(1000, 2);
-        let m = Gbdt::fit(&x, 4, &y, GbdtParams::default(), 42).unwrap();
+        let m = fit(&x, 4, &y, 42).unwrap();
         assert!(m.validated_rounds.is_some());
         let mut p = vec![0.0; yt.len()];
         m.predict_batch(&xt, &mut p);
-        let l = Logistic::fit(&x, 4, &y, 1.0, 100).unwrap();
-        let pl: Vec<f64> = xt.chunks(4).map(|r| l.predict(r)).collect();
+        let l = Logistic::params().fit(&dataset(&x, 4, &y)).unwrap();
+        let pl: Vec<f64> = xt.chunks(4).map(|r| l.predict_row(r)).collect();
         let (a_gbdt, a_lr) = (auc(&yt, &p), auc(&yt, &pl));
         // The Bayes AUC of this design is about 0.83; a linear model is near chance.
         assert!(a_gbdt > 0.78, "gbdt {a_gbdt}");
         assert!(a_lr < 0.65, "logistic {a_lr}");
         // Batch and row predictions agree.
         for i in (0..yt.len()).step_by(97) {
-            assert!((p[i] - m.predict(&xt[4 * i..4 * i + 4])).abs() < 1e-12);
+            assert!((p[i] - m.predict_row(&xt[4 * i..4 * i + 4])).abs() < 1e-12);
         }
     }
 
     #[test]
     fn contributions_add_up_to_the_log_odds() {
         let (x, y) = xor_data(1500, 3);
-        let m = Gbdt::fit(&x, 4, &y, GbdtParams::default(), 7).unwrap();
+        let m = fit(&x, 4, &y, 7).unwrap();
         let base = m.expected_logit();
         for row in x.chunks(4).take(50) {
             let phi = m.contributions(row);
@@ -429,32 +397,18 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         let x: Vec<f64> = (0..2000 * 3).map(|_| rng.random()).collect();
         let y: Vec<bool> = (0..2000).map(|_| rng.random::<f64>() < 0.3).collect();
-        let m = Gbdt::fit(&x, 3, &y, GbdtParams::default(), 1).unwrap();
+        let m = fit(&x, 3, &y, 1).unwrap();
         assert!(m.validated_rounds.unwrap() < 30, "{:?}", m.validated_rounds);
     }
 
     #[test]
     fn refuses_bad_input() {
-        assert!(
-            Gbdt::fit(
-                &[1.0, f64::NAN],
-                1,
-                &[true, false],
-                GbdtParams::default(),
-                1
-            )
-            .is_err()
-        );
-        assert!(Gbdt::fit(&[1.0, 2.0], 1, &[true, true], GbdtParams::default(), 1).is_err());
-        assert!(
-            Gbdt::fit(
-                &[1.0, 2.0, 3.0],
-                1,
-                &[true, false],
-                GbdtParams::default(),
-                1
-            )
-            .is_err()
-        );
+        assert!(fit(&[1.0, f64::NAN], 1, &[true, false], 1).is_err());
+        assert!(fit(&[1.0, 2.0], 1, &[true, true], 1).is_err());
+        let e = Gbdt::params()
+            .learning_rate(0.0)
+            .fit(&dataset(&[1.0, 2.0], 1, &[true, false]))
+            .unwrap_err();
+        assert!(e.to_string().contains("learning_rate"), "{e}");
     }
 }

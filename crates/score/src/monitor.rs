@@ -1,0 +1,29 @@
+//! Monitoring: how far a base has drifted from the one a model was trained on, and how good
+//! the model's predictions turned out once their outcome window passed. One home for the
+//! statistics the CLI (`retain monitor`, `retain evaluate`) and the server's gauges use.
+//!
+//! # Layout
+//! - [`stats`]: PSI, the two-sample KS statistic, Jensen–Shannon distance, decile bins.
+//! - [`drift`]: per-column drift, verdicts, thresholds, the report of a base.
+//! - [`profile`]: the bounded profile of each training column kept in churn artefacts.
+//! - [`clv`], [`churn`]: the drift of a CLV model's base and of a churn classifier's table.
+//! - [`quality`]: realised quality (totals, MAE, decile calibration, Gini, lift).
+//! - [`backtest`]: a CLV model's predictions as of a past day against the window after it.
+//! - [`window`]: PSI of served scores over a sliding window (the server's gauge).
+
+pub mod backtest;
+pub mod churn;
+pub mod clv;
+pub mod drift;
+pub mod profile;
+pub mod quality;
+pub mod stats;
+pub mod window;
+
+pub use backtest::{Backtest, clv_backtest, window_days};
+pub use churn::churn_drift;
+pub use clv::clv_drift;
+pub use drift::{BinShare, ColumnDrift, DriftReport, Group, Thresholds, Verdict};
+pub use profile::{ColumnProfile, profile_features};
+pub use quality::{DecileRow, Realised, realised};
+pub use window::{ScoreWindow, reference_churn};
