@@ -62,7 +62,7 @@ def from_stream(capsule: Any, kind: str) -> Any:
     """The extension's result in the caller's kind of table."""
     table = pa.RecordBatchReader.from_stream(_Stream(capsule)).read_all()
     if kind == "pandas":
-        return table.to_pandas()
+        return to_pandas(table)
     if kind == "polars":
         import polars as pl
 
@@ -74,6 +74,13 @@ def from_stream(capsule: Any, kind: str) -> Any:
             return batches[0]
         return pa.RecordBatch.from_pylist([], schema=table.schema)
     return table
+
+
+def to_pandas(table: pa.Table) -> Any:
+    """The table as a pandas DataFrame, one block per column: pandas' default consolidates the
+    float columns into one 2-D block, a copy that cost 0.65 s of 1M rows x 15 columns here
+    (about 0 s with ``split_blocks``); the frame behaves the same."""
+    return table.to_pandas(split_blocks=True)
 
 
 def columns(table: pa.Table) -> list:

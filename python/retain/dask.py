@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 import pyarrow as pa
 
+from . import _frames
 from ._fit import fit_clv as _fit_clv
 from ._model import ClvModel
 from ._scale import (
@@ -31,7 +32,7 @@ from ._scale import (
 
 def _score_partition(pdf: Any, text: str, kwargs: dict) -> Any:
     table = pa.Table.from_pandas(pdf, preserve_index=False)
-    return score_table(text, table, kwargs).to_pandas()
+    return _frames.to_pandas(score_table(text, table, kwargs))
 
 
 def score(
@@ -55,7 +56,7 @@ def score(
         kwargs["as_of"] = as_of
     if date_col in ddf.columns and shuffle:
         ddf = ddf.shuffle(on=customer_col)
-    meta = empty_scores(text, kwargs).to_pandas()
+    meta = _frames.to_pandas(empty_scores(text, kwargs))
     shipped = dask.delayed(text, pure=True)
     return ddf.map_partitions(_score_partition, shipped, kwargs, meta=meta)
 
