@@ -247,7 +247,16 @@ fn churn(a: &MonitorArgs, art: &ChurnArtefact, t: &Thresholds) -> Result<(Monito
         let ids = labelled
             .ids
             .unwrap_or_else(|| (1..=labelled.y.len()).map(|i| i.to_string()).collect());
-        let outcome = format!("{target} = {} in {}", art.data.positive, file_name(path));
+        let by_position = if art.data.id.is_none() {
+            " (rows matched by position: the model has no id column)"
+        } else {
+            ""
+        };
+        let outcome = format!(
+            "{target} = {} in {}{by_position}",
+            art.data.positive,
+            file_name(path)
+        );
         realised = Some(churn_quality(&prev, &ids, &labelled.y, outcome)?);
     }
     let report = MonitorReport {
