@@ -149,6 +149,21 @@ fn earlier_clv_scores_are_judged_like_a_backtest_and_banded() {
     );
     assert!(q["value"]["actual_total"].as_f64().unwrap() > 0.0, "{q}");
     assert_eq!(q["value_column"], "clv_39_weeks");
+    // The page and drift.json carry the quality and its band.
+    let page = dir.path().join("page");
+    let mut paged: Vec<&str> = monitor.iter().copied().filter(|&a| a != "--json").collect();
+    paged.extend(["--output", page.to_str().unwrap()]);
+    ok(&retain(&paged));
+    let html = std::fs::read_to_string(page.join("report.html")).unwrap();
+    let label = q["band"]["band"].as_str().unwrap().replace('_', " ");
+    assert!(
+        html.contains("Realised quality of the earlier scores"),
+        "{html}"
+    );
+    assert!(html.to_lowercase().contains(&label), "{label}");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(page.join("drift.json")).unwrap()).unwrap();
+    assert_eq!(saved["realised"]["band"], q["band"]);
     // Today's churn probabilities and CLV against the earlier ones.
     let against: Vec<&str> = report["against_previous"]
         .as_array()
@@ -278,4 +293,19 @@ fn earlier_churn_scores_are_judged_against_the_labels_and_partitions_read_as_one
         s,
     ]));
     assert!(e.contains("\"churn\"") && e.contains("labels"), "{e}");
+}
+
+#[test]
+fn subscription_models_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = super::subscription::telco_sbg(dir.path());
+    let m = model.to_str().unwrap();
+    let telco = data("telco_churn.csv");
+    for command in ["monitor", "evaluate"] {
+        let e = err(&retain(&[command, "--model", m, "--data", &telco]));
+        assert!(
+            e.contains("subscription (sBG)") && e.contains("no sample or deciles"),
+            "{command}: {e}"
+        );
+    }
 }

@@ -51,9 +51,9 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
         Artefact::Churn(art) => churn(&a, &art),
         Artefact::Clv(art) => clv(&a, &art),
         Artefact::Subscription(_) => bail!(
-            "{} is a subscription (sBG) model; evaluate takes a CLV model or a churn \
-             classifier (an sBG backtest is not built yet)",
-            a.model.display()
+            "{}: cannot be evaluated: {}",
+            a.model.display(),
+            retain_score::monitor::SUBSCRIPTION_UNMONITORED
         ),
     }
 }

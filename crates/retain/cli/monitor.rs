@@ -128,12 +128,9 @@ pub fn run(a: MonitorArgs) -> Result<ExitCode> {
         Artefact::Clv(art) => clv(&a, &art, &thresholds)?,
         Artefact::Churn(art) => churn(&a, &art, &thresholds)?,
         Artefact::Subscription(_) => bail!(
-            "{} is a subscription (sBG) model, which cannot be monitored: its artefact keeps \
-             the fitted cohort parameters (alpha, beta) but no sample or deciles of the \
-             training tenures, cohorts or churn probabilities to compare a base with, and its \
-             predictions are a function of tenure alone, so input and output drift would be \
-             the tenure mix only; monitor takes a CLV model or a churn classifier",
-            a.model.display()
+            "{}: cannot be monitored: {}",
+            a.model.display(),
+            retain_score::monitor::SUBSCRIPTION_UNMONITORED
         ),
     };
     if let Some(dir) = &a.output {

@@ -39,3 +39,11 @@ pub use profile::{ColumnProfile, profile_features};
 pub use quality::{DecileRow, Realised, realised};
 pub use report::MonitorReport;
 pub use window::{ScoreWindow, reference_churn};
+
+/// Why `retain monitor` and `retain evaluate` refuse subscription (sBG) artefacts.
+pub const SUBSCRIPTION_UNMONITORED: &str = "a subscription (sBG) artefact keeps the fitted \
+    cohort parameters (alpha, beta) and their customer and churner counts, but no sample or \
+    deciles of the training tenures, cohorts or churn probabilities to compare a base with \
+    (its churn probability is a function of tenure and cohort alone, so drift would be the \
+    tenure mix only), and a backtest against later renewals is not built. Monitoring and \
+    evaluation take a CLV model or a churn classifier";
