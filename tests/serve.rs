@@ -142,7 +142,7 @@ pub(crate) fn models_dir() -> (tempfile::TempDir, PathBuf) {
     (dir, m)
 }
 
-fn summary(x: u32, t_x: f64, t: f64) -> pb::score_request::Input {
+pub(crate) fn summary(x: u32, t_x: f64, t: f64) -> pb::score_request::Input {
     pb::score_request::Input::Summary(pb::CustomerSummary {
         x,
         t_x,
@@ -152,7 +152,7 @@ fn summary(x: u32, t_x: f64, t: f64) -> pb::score_request::Input {
     })
 }
 
-fn request(model: &str, input: pb::score_request::Input) -> pb::ScoreRequest {
+pub(crate) fn request(model: &str, input: pb::score_request::Input) -> pb::ScoreRequest {
     pb::ScoreRequest {
         model: model.into(),
         customer_id: "c".into(),

@@ -90,6 +90,20 @@ impl Summaries {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+
+    /// Appends the customers of `other` (another partition of a base split by customer).
+    pub fn append(&mut self, other: Summaries) {
+        self.ids.extend(other.ids);
+        self.first_purchase.extend(other.first_purchase);
+        self.x.extend(other.x);
+        self.t_x.extend(other.t_x);
+        self.t.extend(other.t);
+        self.monetary.extend(other.monetary);
+        self.first_amount.extend(other.first_amount);
+        self.holdout_x.extend(other.holdout_x);
+        self.holdout_spend.extend(other.holdout_spend);
+        self.excluded_new += other.excluded_new;
+    }
 }
 
 /// Summarises a transaction log per customer.

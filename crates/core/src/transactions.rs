@@ -74,6 +74,19 @@ impl TransactionLog {
         self.amount.push(amount);
     }
 
+    /// Appends every transaction of `other` (another partition of the same log: a customer
+    /// in both is one customer).
+    pub fn append(&mut self, other: &TransactionLog) {
+        let map: Vec<u32> = other.ids.iter().map(|id| self.intern(id)).collect();
+        for i in 0..other.len() {
+            self.push_interned(
+                map[other.customer[i] as usize],
+                other.day[i],
+                other.amount[i],
+            );
+        }
+    }
+
     /// Number of transactions.
     pub fn len(&self) -> usize {
         self.day.len()
@@ -111,6 +124,21 @@ impl TransactionLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appending_a_partition_merges_its_customers() {
+        let mut a = TransactionLog::default();
+        a.push("x", 1, 10.0);
+        a.push("y", 2, 20.0);
+        let mut b = TransactionLog::default();
+        b.push("z", 3, 30.0);
+        b.push("x", 4, 40.0);
+        a.append(&b);
+        assert_eq!(a.ids, ["x", "y", "z"]);
+        assert_eq!(a.customer, [0, 1, 2, 0]);
+        assert_eq!(a.day, [1, 2, 3, 4]);
+        assert_eq!(a.amount, [10.0, 20.0, 30.0, 40.0]);
+    }
 
     #[test]
     fn ids_are_interned_once_in_order_of_appearance() {

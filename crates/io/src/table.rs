@@ -28,6 +28,21 @@ pub fn read_table(path: &Path, delimiter: u8) -> Result<RawTable, IoError> {
     }
 }
 
+/// Reads every partition of `input` (a file, a directory or a glob, as
+/// [`crate::partitions::partitions`] lists them) into one table; the partitions must have the
+/// same columns.
+pub fn read_tables(input: &Path, delimiter: u8) -> Result<RawTable, IoError> {
+    let files = crate::partitions::partitions(input)?;
+    // `partitions` lists at least one file or fails.
+    let mut table = read_table(&files[0], delimiter)?;
+    for f in &files[1..] {
+        table
+            .append(read_table(f, delimiter)?)
+            .map_err(|reason| IoError::table(f, reason))?;
+    }
+    Ok(table)
+}
+
 fn read_table_unguarded(path: &Path, delimiter: u8) -> Result<RawTable, IoError> {
     if !path.is_file() {
         return Err(IoError::table(path, "no such file"));

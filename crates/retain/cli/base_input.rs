@@ -6,10 +6,34 @@ use super::data::{self, DataArgs, OnBadRow};
 use anyhow::{Context, Result, bail};
 use retain_core::summary::{Summaries, SummaryOptions, summarise};
 use retain_core::time::{Day, TimeUnit, parse_date};
+use retain_core::transactions::TransactionLog;
 use retain_io::summary_table::{SummaryColumns, SummaryFrame, read_summaries};
 use retain_score::artefact::ClvArtefact;
 use retain_score::artefact::DataFormat;
 use std::path::{Path, PathBuf};
+
+/// Every partition of the log `input` (a file, a directory or a glob) merged into one log, and
+/// the rows skipped as unreadable; `adapt` adapts the format to each file.
+pub fn read_logs(
+    input: &Path,
+    format: &DataFormat,
+    adapt: bool,
+    policy: OnBadRow,
+) -> Result<(TransactionLog, usize)> {
+    let mut log = TransactionLog::default();
+    let mut skipped = 0;
+    for f in retain_io::partitions::partitions(input)? {
+        let format = if adapt {
+            &data::adapt(&f, format)
+        } else {
+            format
+        };
+        let (part, report) = data::read(&f, format, policy)?;
+        log.append(&part);
+        skipped += report.skipped;
+    }
+    Ok((log, skipped))
+}
 
 /// How to turn one input file into summaries in the model's unit.
 pub enum SummarySource {
@@ -158,6 +182,45 @@ impl SummarySource {
                 read_summaries(path, *delimiter, cols, *unit, *model_unit, *spend)?,
                 0,
             )),
+        }
+    }
+
+    /// Every partition of `input` (a file, a directory or a glob) as one base: a log's
+    /// partitions are merged before summarising (a customer may have rows in several), summary
+    /// partitions are put one after the other (a base split by customer).
+    pub fn load_all(&self, input: &Path) -> Result<(Summaries, usize)> {
+        let files = retain_io::partitions::partitions(input)?;
+        if let [one] = files.as_slice() {
+            return self.load(one);
+        }
+        match self {
+            SummarySource::Log {
+                format,
+                adapt,
+                policy,
+                unit,
+                as_of,
+                as_of_text,
+            } => {
+                let (mut log, skipped) = read_logs(input, format, *adapt, *policy)?;
+                log.truncate_after(*as_of);
+                let summaries = summarise(&log, &SummaryOptions::new(*unit, *as_of))
+                    .with_context(|| format!("summarising {}", input.display()))?;
+                if summaries.is_empty() {
+                    bail!(
+                        "{}: no customer made a purchase on or before {as_of_text}",
+                        input.display()
+                    );
+                }
+                Ok((summaries, skipped))
+            }
+            SummarySource::File { .. } => {
+                let mut all = Summaries::default();
+                for f in &files {
+                    all.append(self.load(f)?.0);
+                }
+                Ok((all, 0))
+            }
         }
     }
 

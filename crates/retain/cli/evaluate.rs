@@ -3,17 +3,18 @@
 //! cross-validation; a CLV model backtested on a transaction log: its predictions as of
 //! `--as-of` against what happened in the `--horizon` after it.
 
+use super::base_input::read_logs;
 use super::data::{self, DataArgs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use retain_core::summary::{SummaryOptions, summarise};
-use retain_core::time::{Duration, iso, parse_date};
-use retain_io::table::read_table;
+use retain_core::summary::{Summaries, SummaryOptions, summarise};
+use retain_core::time::{Day, Duration, iso, parse_date};
+use retain_io::table::read_tables;
 use retain_score::artefact::{Artefact, ChurnArtefact, ClvArtefact};
 use retain_score::metrics::Metrics;
 use retain_score::monitor::{Backtest, Realised, clv_backtest, window_days};
 use retain_train::churn_train::split_label;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `retain evaluate`.
 #[derive(Debug, Args)]
@@ -21,10 +22,12 @@ pub struct EvaluateArgs {
     /// The model artefact (a churn classifier or a CLV model).
     #[arg(long)]
     model: PathBuf,
-    /// Churn classifiers: labelled customer table (must hold the model's target column).
+    /// Churn classifiers: labelled customer table (must hold the model's target column); a
+    /// file, or a directory or glob of partitions with the same columns.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// CLV models: the transaction log, holding the rows up to at least --as-of + --horizon
+    /// CLV models: the transaction log (a file, or a directory or glob of partitions), holding
+    /// the rows up to at least --as-of + --horizon
     /// (later rows are left out); read like the training data unless the flags say otherwise.
     #[arg(long, conflicts_with = "data")]
     transactions: Option<PathBuf>,
@@ -48,9 +51,9 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
         Artefact::Churn(art) => churn(&a, &art),
         Artefact::Clv(art) => clv(&a, &art),
         Artefact::Subscription(_) => bail!(
-            "{} is a subscription (sBG) model; evaluate takes a CLV model or a churn \
-             classifier (an sBG backtest is not built yet)",
-            a.model.display()
+            "{}: cannot be evaluated: {}",
+            a.model.display(),
+            retain_score::monitor::SUBSCRIPTION_UNMONITORED
         ),
     }
 }
@@ -60,7 +63,7 @@ fn churn(a: &EvaluateArgs, art: &ChurnArtefact) -> Result<()> {
         bail!("a churn classifier is evaluated on a labelled customer table: give --data");
     };
     let delimiter = data::single_byte_delimiter(a.format.delimiter.as_deref().unwrap_or(","))?;
-    let table = read_table(path, delimiter)?;
+    let table = read_tables(path, delimiter)?;
     let labelled = split_label(
         table,
         &art.data.target,
@@ -105,18 +108,46 @@ fn clv(a: &EvaluateArgs, art: &ClvArtefact) -> Result<()> {
         .as_of
         .as_deref()
         .context("--transactions needs --as-of (the day the predictions are made as of)")?;
-    let as_of = parse_date(as_of_text).context("--as-of")?;
-    let days = window_days(a.horizon)?;
-    let mut format = a.format.format(Some(&art.data.format));
-    if !a.format.layout_given() {
-        format = data::adapt(path, &format);
+    let w = outcome_summaries(path, &a.format, art, as_of_text, a.horizon)?;
+    let (s, days, end) = (w.summaries, w.days, w.end);
+    let b = clv_backtest(art, &s, days)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&b)?);
+        return Ok(());
     }
-    let (mut log, _) = data::read(path, &format, a.format.on_bad_row)?;
+    print(&b, &path.display().to_string(), as_of_text, &iso(end));
+    Ok(())
+}
+
+/// A log summarised as of a past day with the outcome window after it as holdout.
+pub struct OutcomeWindow {
+    /// Summaries as of the day, with the window's purchases and spend as holdout.
+    pub summaries: Summaries,
+    /// The window's length in whole days.
+    pub days: i32,
+    /// The window's last day.
+    pub end: Day,
+}
+
+/// The log at `path` (a file, or the partitions of a directory or glob) summarised as of `as_of_text` with the window of `horizon` after it as
+/// holdout (later rows left out); an error when the log ends before the window does. Shared by
+/// `evaluate` (backtests) and `monitor --scores` (realised quality).
+pub fn outcome_summaries(
+    path: &Path,
+    flags: &DataArgs,
+    art: &ClvArtefact,
+    as_of_text: &str,
+    horizon: Duration,
+) -> Result<OutcomeWindow> {
+    let as_of = parse_date(as_of_text).context("--as-of")?;
+    let days = window_days(horizon)?;
+    let format = flags.format(Some(&art.data.format));
+    let (mut log, _) = read_logs(path, &format, !flags.layout_given(), flags.on_bad_row)?;
     let end = as_of + days;
     match log.span() {
         Some((_, last)) if last < end => bail!(
-            "{}: the log ends on {}, before the end of the outcome window {} (--as-of {} + \
-             {} days): the outcomes are not known yet",
+            "{}: the log ends on {}, before the end of the outcome window {} ({} + {} days): \
+             the outcomes are not known yet",
             path.display(),
             iso(last),
             iso(end),
@@ -128,23 +159,23 @@ fn clv(a: &EvaluateArgs, art: &ClvArtefact) -> Result<()> {
     }
     log.truncate_after(end);
     let opts = SummaryOptions::new(art.time_unit, as_of).with_holdout(end);
-    let s = summarise(&log, &opts).with_context(|| format!("summarising {}", path.display()))?;
-    if s.is_empty() {
+    let summaries =
+        summarise(&log, &opts).with_context(|| format!("summarising {}", path.display()))?;
+    if summaries.is_empty() {
         bail!(
             "{}: no customer made a purchase on or before {as_of_text}",
             path.display()
         );
     }
-    let b = clv_backtest(art, &s, days)?;
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&b)?);
-        return Ok(());
-    }
-    print(&b, &path.display().to_string(), as_of_text, &iso(end));
-    Ok(())
+    Ok(OutcomeWindow {
+        summaries,
+        days,
+        end,
+    })
 }
 
-fn print_realised(what: &str, r: &Realised) {
+/// Prints one [`Realised`] (totals, MAE, Gini, lift, deciles); shared with `monitor`.
+pub fn print_realised(what: &str, r: &Realised) {
     let opt = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.3}"));
     println!(
         "  {what}: predicted {:.2}, actual {:.2} ({:+.1}%), MAE {:.4} per customer, Gini {}, \
@@ -182,6 +213,12 @@ fn print(b: &Backtest, source: &str, as_of: &str, end: &str) {
             s,
         );
     }
+    println!(
+        "  prediction quality: {:.1} / 100, {} ({})",
+        b.band.score,
+        b.band.band.label(),
+        b.band.basis
+    );
     match b.no_purchase_roc_auc {
         Some(auc) => println!(
             "  no purchase in the window: {} customers; ROC AUC of P(no purchase) {auc:.4}",

@@ -6,6 +6,7 @@
 use super::guard::AuthScope;
 use anyhow::{Context, Result};
 use clap::{Args, Parser};
+use retain_score::monitor::window::MAX_WINDOW;
 use retain_score::segments::SegmentRules;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -88,6 +89,22 @@ pub struct ServeArgs {
     /// Worker threads [default: one per core].
     #[arg(long, env = "RETAIN_THREADS")]
     pub threads: Option<NonZeroUsize>,
+    /// Latest served scores per model that the retain_served_churn_psi gauge covers: 1 to
+    /// 10,000,000 (one byte of memory each per model).
+    #[arg(long, env = "RETAIN_DRIFT_WINDOW", default_value_t = super::drift::WINDOW, value_parser = parse_drift_window)]
+    pub drift_window: usize,
+}
+
+/// `--drift-window`: 1..=[`MAX_WINDOW`] scores.
+fn parse_drift_window(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of scores"))?;
+    if !(1..=MAX_WINDOW).contains(&n) {
+        return Err(format!("{n} scores is outside 1 to {MAX_WINDOW}"));
+    }
+    Ok(n)
 }
 
 /// A number of seconds, finite and within `[lo, hi]`.
@@ -156,6 +173,8 @@ pub struct Config {
     pub removal_grace: Duration,
     /// Reload the models on SIGHUP (the process's signal, so only `retain serve` sets it).
     pub reload_on_sighup: bool,
+    /// Latest served scores per model the PSI gauge covers.
+    pub drift_window: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -173,6 +192,7 @@ impl std::fmt::Debug for Config {
             .field("tls", &self.tls.is_some())
             .field("scores", &self.scores)
             .field("removal_grace", &self.removal_grace)
+            .field("drift_window", &self.drift_window)
             .finish_non_exhaustive()
     }
 }
@@ -222,6 +242,7 @@ impl TryFrom<ServeArgs> for Config {
             scores,
             segments,
             threads: _,
+            drift_window,
         } = a;
         if !models.is_dir() {
             anyhow::bail!("--models {} is not a directory", models.display());
@@ -268,6 +289,7 @@ impl TryFrom<ServeArgs> for Config {
             segments,
             removal_grace: removal_grace_seconds,
             reload_on_sighup: false,
+            drift_window,
         })
     }
 }
@@ -290,6 +312,11 @@ mod tests {
         assert_eq!(parse_grace("30"), Ok(Duration::from_secs(30)));
         for bad in ["inf", "1e300", "-0.5", "NaN", "3601"] {
             assert!(parse_grace(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_drift_window("1"), Ok(1));
+        assert_eq!(parse_drift_window("10000000"), Ok(10_000_000));
+        for bad in ["0", "10000001", "-1", "1.5", "x"] {
+            assert!(parse_drift_window(bad).is_err(), "{bad}");
         }
     }
 

@@ -2,18 +2,18 @@
 //! - `retain_served_churn_probability{model}`: histogram of the churn probabilities handed
 //!   out (buckets 0.05, 0.1, 0.2, …, 0.9, 0.95, 1);
 //! - `retain_served_churn_psi{model}`: PSI of the latest scores (a sliding window of
-//!   [`WINDOW`]) against the churn probabilities of the model's training reference, on the
+//!   `--drift-window`, [`WINDOW`] by default) against the churn probabilities of the model's training reference, on the
 //!   reference's deciles (0.1 moderate, 0.25 significant, as `retain monitor`);
 //! - `retain_served_churn_window{model}`: scores in that window.
 //!
-//! Memory is bounded: one byte per score of the window and model (10 kB per model).
+//! Memory is bounded: one byte per score of the window and model (10 kB per model by default).
 
 use crate::pb::v1 as pb;
 use retain_score::monitor::{ScoreWindow, reference_churn};
 use retain_score::online::LoadedModel;
 use std::sync::Mutex;
 
-/// Latest scores per model that the PSI gauge covers.
+/// Latest scores per model that the PSI gauge covers by default.
 pub const WINDOW: usize = retain_score::monitor::window::DEFAULT_WINDOW;
 
 /// Buckets of the churn-probability histogram.
@@ -26,10 +26,11 @@ pub struct ServedDrift {
 }
 
 impl ServedDrift {
-    /// For a model with a reference (`None` otherwise: only the histogram is kept).
-    pub fn new(model: &LoadedModel) -> Option<ServedDrift> {
+    /// For a model with a reference (`None` otherwise: only the histogram is kept), over the
+    /// latest `window` scores.
+    pub fn new(model: &LoadedModel, window: usize) -> Option<ServedDrift> {
         let reference = reference_churn(&model.artefact)?;
-        ScoreWindow::new(&reference, WINDOW).map(|w| ServedDrift {
+        ScoreWindow::new(&reference, window).map(|w| ServedDrift {
             window: Mutex::new(w),
         })
     }

@@ -117,6 +117,7 @@ pub async fn serve(
         segments: rules,
         removal_grace,
         reload_on_sighup,
+        drift_window,
     } = config;
     let max_message_bytes = max_message_bytes.get();
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -125,6 +126,7 @@ pub async fn serve(
         default_model,
         rules,
         removal_grace,
+        drift_window,
     ));
     let reloader = Reloader::new(registry.clone(), health);
     let due_reloads = reloader.spawn_due_reloads();

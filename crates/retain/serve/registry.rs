@@ -78,6 +78,8 @@ pub struct Registry {
     default_name: Option<String>,
     /// How long a model whose file disappeared keeps serving.
     removal_grace: Duration,
+    /// Latest served scores per model the PSI gauge covers.
+    drift_window: usize,
     current: ArcSwap<Snapshot>,
     /// Serialises reloads (RPC, SIGHUP and the directory watcher may race), and holds when
     /// each served model's file was first seen missing.
@@ -101,12 +103,14 @@ impl Registry {
         default_name: Option<String>,
         rules: SegmentRules,
         removal_grace: Duration,
+        drift_window: usize,
     ) -> Self {
         Registry {
             dir,
             rules: Arc::new(rules),
             default_name,
             removal_grace,
+            drift_window,
             current: ArcSwap::from_pointee(Snapshot::default()),
             reloading: Mutex::new(HashMap::new()),
         }
@@ -186,7 +190,7 @@ impl Registry {
                             tracing::info!(model = %name, version = %model.version, kind = model.kind(), "model loaded");
                             report.changed.push(name.clone());
                             Arc::new(Served {
-                                drift: super::drift::ServedDrift::new(&model),
+                                drift: super::drift::ServedDrift::new(&model, self.drift_window),
                                 model,
                                 loaded_at: SystemTime::now(),
                             })

@@ -6,7 +6,9 @@ use crate::churn_value::RiskTiers;
 use crate::score::ScoreTable;
 use crate::segments::SegmentColumns;
 use polars::prelude::*;
+use retain_core::features::{RawColumn, RawTable};
 use retain_core::time::{Duration, TimeUnit};
+use std::path::Path;
 
 /// The customer id column.
 pub const CUSTOMER_ID: &str = "customer_id";
@@ -22,6 +24,17 @@ pub const RFM_SEGMENT: &str = "rfm_segment";
 pub const VALUE_AT_RISK: &str = "value_at_risk";
 /// Prefix of the CLV column, whose name ends with the horizon (`clv_52_weeks`).
 pub const CLV: &str = "clv";
+/// Prefix of the expected-purchases column, whose name ends with the horizon
+/// (`expected_purchases_52_weeks`).
+pub const EXPECTED_PURCHASES: &str = "expected_purchases";
+/// Prefix of the column of P(no purchase over the horizon) (`p_no_purchase_52_weeks`).
+pub const P_NO_PURCHASE: &str = "p_no_purchase";
+
+/// The name of the column `prefix_<horizon>` a score file holds for `horizon`
+/// (`expected_purchases_52_weeks`).
+pub fn horizon_name(prefix: &str, horizon: Duration) -> String {
+    format!("{prefix}_{}", horizon_label(horizon))
+}
 
 /// The name of the column `prefix_<horizon>` among `names` (never a `…_percentile` column), for
 /// readers of score files: [`VALUE_AT_RISK`] or [`CLV`].
@@ -34,6 +47,60 @@ pub fn horizon_column<'a>(names: &'a [String], prefix: &str) -> Option<&'a str> 
                 && !n.ends_with("_percentile")
         })
         .map(String::as_str)
+}
+
+/// A score file's cell error: `line` is the 0-based data row (line `row + 2` of a CSV with a
+/// header).
+fn bad_cell(path: &Path, row: usize, column: &str, why: &str) -> ScoreError {
+    ScoreError::Data {
+        source_name: path.display().to_string(),
+        column: Some(column.to_string()),
+        reason: format!("line {}, column {column:?}: {why}", row + 2),
+    }
+}
+
+/// The finite numbers of column `name` of a score file read as a table (`None` without such a
+/// column); a missing or non-finite cell is an error naming the line and column.
+pub fn numbers(t: &RawTable, path: &Path, name: &str) -> Result<Option<Vec<f64>>, ScoreError> {
+    let Some(i) = t.names.iter().position(|n| n == name) else {
+        return Ok(None);
+    };
+    let c = &t.columns[i];
+    (0..c.len())
+        .map(|row| {
+            let v = match c {
+                RawColumn::Numeric(v) => v[row],
+                RawColumn::Text(v) => v[row].as_deref().and_then(|s| s.trim().parse().ok()),
+                RawColumn::Bool(_) => None,
+            };
+            match v {
+                Some(x) if f64::is_finite(x) => Ok(x),
+                _ => Err(bad_cell(path, row, name, "not a finite number")),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// The texts of column `name` of a score file read as a table (`None` without such a column);
+/// numbers are written as text, a missing cell is an error naming the line and column.
+pub fn texts(t: &RawTable, path: &Path, name: &str) -> Result<Option<Vec<String>>, ScoreError> {
+    let Some(i) = t.names.iter().position(|n| n == name) else {
+        return Ok(None);
+    };
+    let c = &t.columns[i];
+    (0..c.len())
+        .map(|row| match c {
+            RawColumn::Text(v) => v[row]
+                .clone()
+                .ok_or_else(|| bad_cell(path, row, name, "missing")),
+            RawColumn::Numeric(v) => v[row]
+                .map(|x| format!("{x}"))
+                .ok_or_else(|| bad_cell(path, row, name, "missing")),
+            RawColumn::Bool(_) => Err(bad_cell(path, row, name, "not a text")),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// `52 weeks` → `52w`-style suffix used in column names: `52_weeks`.
@@ -68,7 +135,6 @@ pub fn to_frame_with_ids(
     horizon: Duration,
     segments: Option<&SegmentColumns>,
 ) -> Result<DataFrame, ScoreError> {
-    let h = horizon_label(horizon);
     let u = unit.plural();
     let risk_tier = match segments {
         Some(s) => s.risk_tier.clone(),
@@ -87,15 +153,18 @@ pub fn to_frame_with_ids(
         Column::new(CHURN_PROBABILITY.into(), &t.churn_probability),
         Column::new(RISK_TIER.into(), risk_tier),
         Column::new(
-            format!("expected_purchases_{h}").into(),
+            horizon_name(EXPECTED_PURCHASES, horizon).into(),
             &t.expected_purchases,
         ),
-        Column::new(format!("p_no_purchase_{h}").into(), &t.p_no_purchase),
+        Column::new(
+            horizon_name(P_NO_PURCHASE, horizon).into(),
+            &t.p_no_purchase,
+        ),
     ];
     if let (Some(s), Some(c), Some(r)) = (&t.expected_spend, &t.clv, &t.value_at_risk) {
         cols.push(Column::new("expected_spend".into(), s));
-        cols.push(Column::new(format!("{CLV}_{h}").into(), c));
-        cols.push(Column::new(format!("{VALUE_AT_RISK}_{h}").into(), r));
+        cols.push(Column::new(horizon_name(CLV, horizon).into(), c));
+        cols.push(Column::new(horizon_name(VALUE_AT_RISK, horizon).into(), r));
     }
     if let Some(d) = &t.dert {
         cols.push(Column::new("dert".into(), d));

@@ -7,7 +7,7 @@ use crate::ScoreError;
 use crate::online::OnlineError;
 use crate::score_file;
 use crate::segments::{GroupTotals, SegmentTotals, TIERS, ValueRiskGrid};
-use retain_core::features::{RawColumn, RawTable};
+use retain_core::features::RawTable;
 use retain_io::fingerprint::of_file as fingerprint;
 use retain_io::partitions::partitions;
 use retain_io::table::read_table;
@@ -219,13 +219,6 @@ struct Part {
     var_name: String,
 }
 
-fn find<'a>(t: &'a RawTable, name: &str) -> Option<(usize, &'a RawColumn)> {
-    t.names
-        .iter()
-        .position(|n| n == name)
-        .map(|i| (i, &t.columns[i]))
-}
-
 /// The column `prefix_<horizon>` of a score file.
 fn prefixed(t: &RawTable, prefix: &str) -> Option<String> {
     crate::score_file::horizon_column(&t.names, prefix).map(str::to_string)
@@ -245,42 +238,10 @@ fn read_part(path: &Path) -> Result<Part, ScoreError> {
     let var_name =
         prefixed(&t, crate::score_file::VALUE_AT_RISK).ok_or_else(|| missing("value_at_risk_*"))?;
     let clv_name = prefixed(&t, crate::score_file::CLV).ok_or_else(|| missing("clv_*"))?;
-    let bad = |row: usize, col: &str, why: String| ScoreError::Data {
-        source_name: path.display().to_string(),
-        column: Some(col.to_string()),
-        reason: format!("line {}, column {col:?}: {why}", row + 2),
-    };
     let numbers = |name: &str| -> Result<Vec<f64>, ScoreError> {
-        let (_, c) = find(&t, name).ok_or_else(|| missing(name))?;
-        (0..c.len())
-            .map(|i| {
-                let v = match c {
-                    RawColumn::Numeric(v) => v[i],
-                    RawColumn::Text(v) => v[i].as_deref().and_then(|s| s.parse().ok()),
-                    RawColumn::Bool(_) => None,
-                };
-                match v {
-                    Some(x) if x.is_finite() => Ok(x),
-                    _ => Err(bad(i, name, "not a finite number".into())),
-                }
-            })
-            .collect()
+        score_file::numbers(&t, path, name)?.ok_or_else(|| missing(name))
     };
-    let texts = |name: &str| -> Result<Option<Vec<String>>, ScoreError> {
-        let Some((_, c)) = find(&t, name) else {
-            return Ok(None);
-        };
-        (0..c.len())
-            .map(|i| match c {
-                RawColumn::Text(v) => v[i].clone().ok_or_else(|| bad(i, name, "missing".into())),
-                RawColumn::Numeric(v) => v[i]
-                    .map(|x| format!("{x}"))
-                    .ok_or_else(|| bad(i, name, "missing".into())),
-                RawColumn::Bool(_) => Err(bad(i, name, "not a text".into())),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
-    };
+    let texts = |name: &str| score_file::texts(&t, path, name);
     Ok(Part {
         ids: texts(score_file::CUSTOMER_ID)?.ok_or_else(|| missing(score_file::CUSTOMER_ID))?,
         value_at_risk: numbers(&var_name)?,

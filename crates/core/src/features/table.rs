@@ -20,6 +20,15 @@ pub enum RawColumn {
 }
 
 impl RawColumn {
+    /// The cells as texts (numbers in Rust's shortest form, booleans as `true`/`false`).
+    pub fn into_texts(self) -> Vec<Option<String>> {
+        match self {
+            RawColumn::Text(v) => v,
+            RawColumn::Numeric(v) => v.into_iter().map(|x| x.map(|x| x.to_string())).collect(),
+            RawColumn::Bool(v) => v.into_iter().map(|x| x.map(|x| x.to_string())).collect(),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
@@ -83,6 +92,40 @@ impl RawTable {
         self.len() == 0
     }
 
+    /// Appends the rows of `other`, another partition of the same table: the same column names
+    /// in any order. A column read as numbers or booleans in one partition and as text in the
+    /// other (a Parquet and a CSV partition) becomes text; other differences are an error
+    /// saying which column.
+    pub fn append(&mut self, other: RawTable) -> Result<(), String> {
+        if self.names.len() != other.names.len()
+            || other.names.iter().any(|n| !self.names.contains(n))
+        {
+            return Err(format!(
+                "its columns ({}) are not those of the first partition ({})",
+                other.names.join(", "),
+                self.names.join(", ")
+            ));
+        }
+        let mut other: std::collections::HashMap<String, RawColumn> =
+            other.names.into_iter().zip(other.columns).collect();
+        for (name, column) in self.names.iter().zip(self.columns.iter_mut()) {
+            let Some(more) = other.remove(name) else {
+                return Err(format!("column {name:?} appears twice"));
+            };
+            match (column, more) {
+                (RawColumn::Numeric(a), RawColumn::Numeric(b)) => a.extend(b),
+                (RawColumn::Bool(a), RawColumn::Bool(b)) => a.extend(b),
+                (RawColumn::Text(a), b) => a.extend(b.into_texts()),
+                (c, b) => {
+                    let mut texts = std::mem::replace(c, RawColumn::Text(Vec::new())).into_texts();
+                    texts.extend(b.into_texts());
+                    *c = RawColumn::Text(texts);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The column called `name`, if any.
     pub fn column(&self, name: &str) -> Option<&RawColumn> {
         let i = self.names.iter().position(|n| n == name)?;
@@ -144,6 +187,28 @@ impl RawValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appending_a_partition_matches_columns_by_name_and_widens_to_text() {
+        let mut a = RawTable::default();
+        a.push("n", RawColumn::Numeric(vec![Some(1.5)]))
+            .push("t", RawColumn::Text(vec![Some("x".into())]));
+        let mut b = RawTable::default();
+        b.push("t", RawColumn::Text(vec![None]))
+            .push("n", RawColumn::Text(vec![Some("2".into())]));
+        a.append(b).unwrap();
+        assert_eq!(
+            a.column("n"),
+            Some(&RawColumn::Text(vec![Some("1.5".into()), Some("2".into())]))
+        );
+        assert_eq!(
+            a.column("t"),
+            Some(&RawColumn::Text(vec![Some("x".into()), None]))
+        );
+        let mut c = RawTable::default();
+        c.push("n", RawColumn::Numeric(vec![Some(1.0)]));
+        assert!(a.append(c).unwrap_err().contains("first partition"));
+    }
 
     #[test]
     fn validate_catches_ragged_duplicate_and_unpaired_columns() {

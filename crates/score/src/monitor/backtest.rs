@@ -1,6 +1,7 @@
 //! Backtest of a CLV model: its predictions as of a past day D against what the customers did
 //! in the window (D, D + H] — purchases, spend, and whether they bought at all.
 
+use super::band::QualityBand;
 use super::quality::{Realised, realised};
 use crate::ScoreError;
 use crate::artefact::ClvArtefact;
@@ -46,6 +47,8 @@ pub struct Backtest {
     pub no_purchase_roc_auc: Option<f64>,
     /// Customers who bought nothing in the window.
     pub no_purchase_customers: usize,
+    /// The prediction-quality band of the purchases' ranking.
+    pub band: QualityBand,
 }
 
 /// Backtests `a` on `s`: summaries whose calibration ends on D and whose holdout is the
@@ -75,13 +78,18 @@ pub fn clv_backtest(a: &ClvArtefact, s: &Summaries, days: i32) -> Result<Backtes
     } else {
         None
     };
+    let purchases = realised(&expected, &actual);
     Ok(Backtest {
+        band: QualityBand::from_gini(
+            purchases.gini,
+            "expected purchases vs purchases in the window",
+        ),
         model: a.name.clone(),
         model_version: a.version.clone(),
         window_days: days,
         customers: n,
         new_customers: s.excluded_new,
-        purchases: realised(&expected, &actual),
+        purchases,
         spend,
         no_purchase_roc_auc,
         no_purchase_customers: none.iter().filter(|&&b| b).count(),
