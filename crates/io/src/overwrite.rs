@@ -41,11 +41,25 @@ pub fn optional<'a>(flag: &'a str, path: Option<&'a Path>) -> Option<Named<'a>> 
 
 /// Refuses any output that is, or would overwrite, one of `inputs` (files, directories or
 /// glob patterns of partitions). Inputs given as `None` (an absent optional flag) are skipped;
-/// `-` (standard input or output) is never a file.
+/// `-` (standard input or output) is never a file, and never a directory output.
 pub fn refuse_overwrite(
     inputs: &[Option<Named<'_>>],
     outputs: &[Output<'_>],
 ) -> Result<(), IoError> {
+    for output in outputs {
+        if let Output::Dir(n) = output
+            && crate::format::is_stdout(n.path)
+        {
+            return Err(IoError::write(
+                n.path,
+                format!(
+                    "{} here names a directory of files, which standard output cannot hold: \
+                     give a directory",
+                    n.flag
+                ),
+            ));
+        }
+    }
     for input in inputs.iter().flatten() {
         if input.path == Path::new("-") {
             continue;

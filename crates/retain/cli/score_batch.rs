@@ -236,24 +236,33 @@ pub fn run(
 /// Prints a run summary, as text or JSON.
 pub fn print(s: &BatchSummary, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(s)?);
+        say!("{}", serde_json::to_string_pretty(s)?);
         return Ok(());
     }
-    println!(
+    say!(
         "scored {} customers with {} {} in {:.1} s: {} partition(s), {} scored now, {} already current",
-        s.customers, s.model, s.model_version, s.seconds, s.partitions, s.scored, s.reused
+        s.customers,
+        s.model,
+        s.model_version,
+        s.seconds,
+        s.partitions,
+        s.scored,
+        s.reused
     );
-    println!(
+    say!(
         "  mean churn probability {:.4}; risk tiers: high {}, medium {}, low {}",
-        s.mean_churn_probability, s.tiers.high, s.tiers.medium, s.tiers.low
+        s.mean_churn_probability,
+        s.tiers.high,
+        s.tiers.medium,
+        s.tiers.low
     );
     if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
-        println!("  total CLV {c:.2}, value at risk {v:.2}");
+        say!("  total CLV {c:.2}, value at risk {v:.2}");
     }
     super::segments_print::print(s.value_risk.as_ref(), s.segments.as_ref());
     if s.skipped_rows > 0 {
-        println!("  skipped {} unreadable input row(s)", s.skipped_rows);
+        say!("  skipped {} unreadable input row(s)", s.skipped_rows);
     }
-    println!("  wrote {}", s.output);
+    say!("  wrote {}", s.output);
     Ok(())
 }
