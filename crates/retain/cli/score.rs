@@ -148,8 +148,13 @@ fn refuse_overwrite(a: &ScoreArgs) -> Result<()> {
         .iter()
         .any(|p| p.as_deref().is_some_and(score_batch::is_partitioned));
     let output = named("--output", &a.output);
+    let writes = [
+        format!("*.{}", a.output_format.extension()),
+        retain_score::manifest::MANIFEST.to_string(),
+    ];
+    let writes: Vec<&str> = writes.iter().map(String::as_str).collect();
     let output = if partitioned {
-        Output::Dir(output)
+        Output::Dir(output, &writes)
     } else {
         Output::File(output)
     };

@@ -133,9 +133,14 @@ pub fn run(
     let inputs = partitions(&job.input)?;
     // Both checks come before anything is scored or written.
     let names = output_names(&inputs, &job.extension)?;
+    let writes = [
+        format!("*.{}", job.extension),
+        retain_score::manifest::MANIFEST.to_string(),
+    ];
+    let writes: Vec<&str> = writes.iter().map(String::as_str).collect();
     refuse_overwrite(
         &[Some(named(job.input_flag, &job.input))],
-        &[Output::Dir(named("--output", &job.out_dir))],
+        &[Output::Dir(named("--output", &job.out_dir), &writes)],
     )?;
     std::fs::create_dir_all(&job.out_dir)
         .with_context(|| format!("creating {}", job.out_dir.display()))?;

@@ -125,7 +125,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         &[if one_file {
             Output::File(out)
         } else {
-            Output::Dir(out)
+            Output::Dir(out, &["part-*"])
         }],
     )?;
     let explicit = a.format.map(|f| match f {
