@@ -322,8 +322,19 @@ fn fuzz_artefact_loading() {
         if let Ok(text) = std::str::from_utf8(b)
             && let Ok(a) = Artefact::from_json(text)
         {
-            // A loaded artefact must also score: the checks on load are the ones that matter.
+            // A loaded artefact must also score finitely: the checks on load are the ones that
+            // matter (issue 14: `r: 1e308` loaded, then scored "clv is not finite").
             let _ = a.version();
+            if let Artefact::Clv(clv) = &a {
+                let p = clv.purchase.p_alive(3, 20.0, 30.0);
+                assert!(p.is_finite(), "P(alive) {p} from a loaded artefact");
+                if let Ok(e) = clv.purchase.expected_purchases(26.0, 3, 20.0, 30.0) {
+                    assert!(
+                        e.is_finite(),
+                        "expected purchases {e} from a loaded artefact"
+                    );
+                }
+            }
         }
     });
     assert!(n > 0);

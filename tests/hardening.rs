@@ -432,3 +432,299 @@ fn a_calibration_end_long_after_the_last_purchase_warns_and_ends_quickly() {
     // Each fit is bounded (2,000 evaluations, 60 s); this one used to spin for minutes.
     assert!(seconds < 120.0, "{seconds} s");
 }
+
+/// Runs retain with `args`, returning (stdout, stderr, success).
+fn run_split(args: &[&str]) -> (Vec<u8>, String, bool) {
+    let out = retain(args);
+    (
+        out.stdout.clone(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn a_dash_output_writes_the_data_to_stdout_and_the_summary_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    small_log(&log);
+    let model = shipped_model();
+    // score: the same CSV as --output file, on stdout; the summary on stderr only.
+    let file = dir.path().join("scores.csv");
+    ok(&retain(&score_args(&model, &s(&log), &s(&file))));
+    let (stdout, stderr, done) = run_split(&score_args(&model, &s(&log), "-"));
+    assert!(done, "{stderr}");
+    assert_eq!(stdout, std::fs::read(&file).unwrap());
+    assert!(stderr.contains("scored 40 customers"), "{stderr}");
+    assert!(!dir.path().join("-").exists());
+    // summarise
+    let summarise = |out: &str| {
+        run_split(&[
+            "summarise",
+            "--transactions",
+            &s(&log),
+            "--time-unit",
+            "week",
+            "--calibration-end",
+            "1997-07-31",
+            "--output",
+            out,
+        ])
+    };
+    let (stdout, stderr, done) = summarise("-");
+    assert!(done, "{stderr}");
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(text.starts_with("customer_id,frequency,"), "{text}");
+    assert_eq!(text.lines().count(), 41);
+    assert!(stderr.contains("summarised"), "{stderr}");
+    // campaign, from the score file.
+    let (stdout, stderr, done) = run_split(&[
+        "campaign",
+        "--scores",
+        &s(&file),
+        "--budget",
+        "100",
+        "--cost-per-contact",
+        "5",
+        "--success-rate",
+        "0.2",
+        "--output",
+        "-",
+    ]);
+    assert!(done, "{stderr}");
+    assert!(
+        String::from_utf8(stdout)
+            .unwrap()
+            .starts_with("rank,customer_id")
+    );
+    assert!(stderr.contains("contact"), "{stderr}");
+    // whatif
+    let (stdout, stderr, done) = run_split(&[
+        "whatif",
+        "--model",
+        &model,
+        "--transactions",
+        &s(&log),
+        "--as-of",
+        "1997-07-31",
+        "--uplift",
+        "5%",
+        "--output",
+        "-",
+    ]);
+    assert!(done, "{stderr}");
+    assert!(
+        String::from_utf8(stdout)
+            .unwrap()
+            .starts_with("uplift,measure")
+    );
+    // simulate: CSV by default; Parquet on stdout only when asked for, and readable.
+    let sim = |extra: &[&str]| {
+        let mut args = vec!["simulate", "--customers", "50", "--model", &model];
+        args.extend_from_slice(extra);
+        run_split(&args)
+    };
+    let (stdout, stderr, done) = sim(&["--out", "-"]);
+    assert!(done, "{stderr}");
+    assert!(
+        String::from_utf8(stdout)
+            .unwrap()
+            .starts_with("customer_id,date,amount\n")
+    );
+    let (stdout, stderr, done) = sim(&["--out", "-", "--format", "parquet"]);
+    assert!(done, "{stderr}");
+    assert_eq!(&stdout[..4], b"PAR1");
+    let pq = dir.path().join("sim.parquet");
+    std::fs::write(&pq, &stdout).unwrap();
+    let one = dir.path().join("one.parquet");
+    let (_, stderr, done) = sim(&["--out", &s(&one)]);
+    assert!(done, "{stderr}");
+    assert_eq!(
+        std::fs::read(&one).unwrap(),
+        stdout,
+        "stdout = file, byte for byte"
+    );
+    // A directory output cannot be stdout: a partitioned score run refuses `-`.
+    let parts = dir.path().join("parts");
+    std::fs::create_dir(&parts).unwrap();
+    std::fs::copy(&log, parts.join("a.csv")).unwrap();
+    let e = err(&retain(&score_args(&model, &s(&parts), "-")));
+    assert!(e.contains("standard output"), "{e}");
+    let e = err(&retain(&[
+        "simulate",
+        "--customers",
+        "5",
+        "--model",
+        &model,
+        "--out",
+        "-",
+        "--partitions",
+        "2",
+    ]));
+    assert!(e.contains("--partitions"), "{e}");
+}
+
+#[test]
+fn a_dash_output_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    small_log(&log);
+    let model = shipped_model();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retain"))
+        .args(score_args(&model, &s(&log), "-"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    assert_ne!(out.status.code(), Some(101));
+}
+
+#[test]
+fn simulate_takes_its_format_from_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = shipped_model();
+    let sim = |out: &Path, extra: &[&str]| {
+        let o = s(out);
+        let mut args = vec![
+            "simulate",
+            "--customers",
+            "20",
+            "--model",
+            &model,
+            "--out",
+            &o,
+        ];
+        args.extend_from_slice(extra);
+        retain(&args)
+    };
+    let pq = dir.path().join("x.parquet");
+    ok(&sim(&pq, &[]));
+    assert!(pq.is_file());
+    assert_eq!(&std::fs::read(&pq).unwrap()[..4], b"PAR1");
+    let csv = dir.path().join("x.CSV");
+    ok(&sim(&csv, &["--format", "csv"]));
+    assert!(
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .starts_with("customer_id,")
+    );
+    let e = err(&sim(&dir.path().join("y.parquet"), &["--format", "csv"]));
+    assert!(e.contains("--format csv contradicts"), "{e}");
+    assert!(!dir.path().join("y.parquet").exists());
+    let e = err(&sim(&dir.path().join("z.csv"), &["--partitions", "3"]));
+    assert!(e.contains("one file"), "{e}");
+    // No extension: a directory of partitions in --format (csv by default).
+    let d = dir.path().join("parts");
+    ok(&sim(&d, &["--format", "parquet", "--partitions", "2"]));
+    assert!(d.join("part-00001.parquet").is_file());
+}
+
+#[test]
+fn an_artefact_with_non_finite_predictions_is_refused_naming_file_and_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(shipped_model()).unwrap();
+    let log = dir.path().join("log.csv");
+    small_log(&log);
+    // JSON has no NaN: a null or text parameter is refused as corrupt (see the last case).
+    let cases: [(&str, &str, serde_json::Value); 5] = [
+        ("purchase", "r", 1e308.into()),
+        ("purchase", "alpha", (-1.0).into()),
+        ("purchase", "s", 0.0.into()),
+        ("spend", "gamma", 1e308.into()),
+        ("spend", "q", 0.5.into()),
+    ];
+    for (part, name, value) in cases {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if part == "spend" {
+            v[part][name] = value.clone();
+        } else {
+            v[part]["params"][name] = value.clone();
+        }
+        let path = dir.path().join(format!("bad-{name}.json"));
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+        let out = dir.path().join("o.csv");
+        let e = err(&retain(&score_args(&s(&path), &s(&log), &s(&out))));
+        assert!(
+            e.contains(&format!("bad-{name}.json")) && e.contains(name),
+            "{name} = {value}: {e}"
+        );
+        assert!(!e.contains("panicked") && !out.exists(), "{e}");
+    }
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["purchase"]["params"]["beta"] = serde_json::Value::Null;
+    let path = dir.path().join("null.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let e = err(&retain(&["inspect", &s(&path)]));
+    assert!(e.contains("null.json") && e.contains("corrupt"), "{e}");
+}
+
+#[test]
+fn an_output_directory_is_refused_only_where_it_would_overwrite_or_mix_with_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = shipped_model();
+    // An input file inside the report directory under a name the report never writes: allowed.
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let log = out.join("log.csv");
+    small_log(&log);
+    let sim_dir = dir.path().join("sim");
+    std::fs::create_dir(&sim_dir).unwrap();
+    let copy = sim_dir.join("model.json");
+    std::fs::copy(&model, &copy).unwrap();
+    ok(&retain(&[
+        "simulate",
+        "--customers",
+        "10",
+        "--model",
+        &s(&copy),
+        "--out",
+        &s(&sim_dir),
+    ]));
+    assert!(sim_dir.join("part-00000.csv").is_file());
+    assert!(copy.is_file());
+    // ... but an input named like a partition it writes is refused, untouched.
+    let clash = sim_dir.join("part-00000.csv");
+    let before = std::fs::read(&clash).unwrap();
+    std::fs::copy(&model, sim_dir.join("part-00009.csv")).unwrap();
+    let e = err(&retain(&[
+        "simulate",
+        "--customers",
+        "10",
+        "--model",
+        &s(&sim_dir.join("part-00009.csv")),
+        "--out",
+        &s(&sim_dir),
+    ]));
+    assert!(e.contains("overwrite"), "{e}");
+    assert_eq!(std::fs::read(&clash).unwrap(), before);
+    // A partitioned score run into its own input directory is refused even in another format
+    // (its outputs would become inputs of the next run).
+    let parts = dir.path().join("parts");
+    std::fs::create_dir(&parts).unwrap();
+    std::fs::copy(&log, parts.join("a.csv")).unwrap();
+    let mut args = score_args(&model, "", "");
+    let p = s(&parts);
+    args[4] = &p;
+    args[8] = &p;
+    args.extend(["--output-format", "parquet"]);
+    let e = err(&retain(&args));
+    assert!(e.contains("overwrite"), "{e}");
+    // Another directory that merely holds the model: allowed.
+    let scored = dir.path().join("scored");
+    std::fs::create_dir(&scored).unwrap();
+    let m = scored.join("m.json");
+    std::fs::copy(&model, &m).unwrap();
+    let ms = s(&m);
+    let so = s(&scored);
+    let mut args = score_args(&ms, &p, &so);
+    args.extend(["--output-format", "csv"]);
+    ok(&retain(&args));
+    assert!(scored.join("a.csv").is_file() && m.is_file());
+}

@@ -1183,3 +1183,37 @@ async fn a_deleted_artefact_keeps_serving_for_the_grace_period() {
     }
     assert_eq!(code, Code::NotFound, "still served after the grace period");
 }
+
+/// Issue 14: an artefact whose parameters make predictions non-finite (`r: 1e308`) is refused
+/// on reload by the loader the CLI uses; the server keeps serving the previous version.
+#[tokio::test]
+async fn a_reload_with_non_finite_predictions_keeps_the_previous_version() {
+    let (_dir, models) = models_dir();
+    let server = start(&models, &["--watch-seconds", "0.1"]);
+    let mut c = ScoringClient::new(channel(&server).await);
+    let before = c
+        .score(request("cdnow", summary(2, 10.0, 30.0)))
+        .await
+        .unwrap()
+        .into_inner();
+    let path = models.join("cdnow.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["purchase"]["params"]["r"] = serde_json::Value::from(1e308);
+    let tmp = models.join(".cdnow.json.tmp");
+    std::fs::write(&tmp, serde_json::to_string(&v).unwrap()).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let after = c
+        .score(request("cdnow", summary(2, 10.0, 30.0)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(after.model_version, before.model_version);
+    // The CLI's loader refuses the same file, naming it and the parameter.
+    let e = super::err(&super::retain(&["inspect", path.to_str().unwrap()]));
+    assert!(
+        e.contains("cdnow.json") && e.contains("parameter r") && e.contains("non-finite"),
+        "{e}"
+    );
+}

@@ -4,7 +4,9 @@
 //!
 //! Definitions (stated in every output):
 //! - a *purchase* is a customer-day with transactions (same-day transactions are one order,
-//!   their amounts netted), as in the BTYD summaries;
+//!   their amounts netted) whose net amount is not negative, by the BTYD summaries' rule
+//!   ([`crate::summary::keep_purchase_days`]): a refund-only day is not a purchase, and a
+//!   customer with refunds only is not a customer;
 //! - *active in a period*: at least one purchase in it; *new*: first purchase in it;
 //! - *churned in a period*: the customer was live at the period's start (a purchase within
 //!   `inactive_days` before it) and is not at its end (no purchase within `inactive_days`
@@ -157,21 +159,22 @@ pub fn engagement(
             max: MAX_PERIODS,
         });
     }
-    Ok(Some(metrics(
+    Ok(metrics(
         log,
         period,
         inactive_days,
         (first_day, last_day, p0, n_periods),
-    )))
+    ))
 }
 
-/// The metrics of a non-empty log whose span was checked.
+/// The metrics of a non-empty log whose span was checked; `None` when no customer has a
+/// purchase day (refunds only).
 fn metrics(
     log: &TransactionLog,
     period: Period,
     inactive_days: u32,
     (first_day, last_day, p0, n_periods): (Day, Day, i64, usize),
-) -> Engagement {
+) -> Option<Engagement> {
     // Purchase days per customer, netted per day.
     let mut order: Vec<u32> = (0..log.len() as u32).collect();
     order.sort_unstable_by_key(|&i| (log.customer[i as usize], log.day[i as usize]));
@@ -194,6 +197,13 @@ fn metrics(
             Some((day, sum)) if *day == d => *sum += a,
             _ => days.push((d, a)),
         }
+    }
+    for days in &mut customers {
+        crate::summary::keep_purchase_days(days);
+    }
+    customers.retain(|days| !days.is_empty());
+    if customers.is_empty() {
+        return None;
     }
     let mut periods: Vec<PeriodMetrics> = (0..n_periods)
         .map(|k| PeriodMetrics {
@@ -289,7 +299,7 @@ fn metrics(
         })
         .collect();
     let n = customers.len();
-    Engagement {
+    Some(Engagement {
         period,
         inactive_days,
         customers: n,
@@ -304,7 +314,7 @@ fn metrics(
             .collect(),
         cohort_sizes,
         retention,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -374,6 +384,32 @@ mod tests {
         // March: live at start: c (Feb 15); at its end c is gone (Feb 15 + 30 < Mar 31).
         assert_eq!(e.periods[2].live_at_start, Some(1));
         assert_eq!(e.periods[2].churn_rate, Some(1.0));
+    }
+
+    #[test]
+    fn a_refund_only_day_is_not_a_purchase_day() {
+        // a: a purchase, then a refund-only day, then a day netting below zero; b: refunds only.
+        let l = log(&[
+            ("a", "1997-01-05", 10.0),
+            ("a", "1997-02-10", -10.0),
+            ("a", "1997-03-10", 5.0),
+            ("a", "1997-03-10", -8.0),
+            ("b", "1997-01-20", -4.0),
+        ]);
+        let e = engagement(&l, Period::Month, 30).unwrap().unwrap();
+        assert_eq!((e.customers, e.purchases), (1, 1));
+        assert!((e.revenue - 10.0).abs() < 1e-12);
+        assert_eq!(e.repeat_purchase_rate, 0.0);
+        let active: Vec<usize> = e.periods.iter().map(|p| p.active_customers).collect();
+        assert_eq!(active, [1, 0, 0]);
+        assert_eq!(e.retention[0], [1.0, 0.0, 0.0]);
+        // A day netting to exactly 0 (a free item) still counts, as in the summaries.
+        let free = log(&[("a", "1997-01-05", 10.0), ("a", "1997-02-05", 0.0)]);
+        let e = engagement(&free, Period::Month, 30).unwrap().unwrap();
+        assert_eq!(e.purchases, 2);
+        // Refunds only: no customer, no metrics (not NaN rates).
+        let refunds = log(&[("b", "1997-01-20", -4.0)]);
+        assert!(engagement(&refunds, Period::Month, 30).unwrap().is_none());
     }
 
     #[test]

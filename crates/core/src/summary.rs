@@ -145,8 +145,7 @@ pub fn summarise(log: &TransactionLog, opts: &SummaryOptions) -> Result<Summarie
             }
         }
         start = end;
-        // A refund is not a purchase: days with a negative net amount do not count.
-        days.retain(|&(_, a)| a >= 0.0);
+        keep_purchase_days(&mut days);
         let Some(&(first, first_amount)) = days.first() else {
             continue;
         };
@@ -181,6 +180,13 @@ pub fn summarise(log: &TransactionLog, opts: &SummaryOptions) -> Result<Summarie
             .push(holdout.iter().map(|(_, a)| a).sum::<f64>() + 0.0);
     }
     Ok(out)
+}
+
+/// The one rule for which netted customer-days are purchases (summaries and engagement
+/// metrics): a refund is not a purchase, so a day whose amounts net below zero is dropped; a
+/// day netting to exactly 0 (a free item) stays, as in the published CDNOW summaries.
+pub fn keep_purchase_days(days: &mut Vec<(Day, f64)>) {
+    days.retain(|&(_, net)| net >= 0.0);
 }
 
 #[cfg(test)]

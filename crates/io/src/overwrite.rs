@@ -4,9 +4,11 @@
 //! Two paths are the same file when their canonical paths are equal (symbolic links resolved;
 //! for an output that does not exist yet, its parent directory is canonicalised) or, where both
 //! exist, when they have the same device and inode (hard links). An output *directory* (a
-//! partitioned score run, `simulate --out`, `report --out`) is refused when it is an input, an
-//! input directory, or the directory holding an input file: files written into it could replace
-//! that input.
+//! partitioned score run, `simulate --out`, `report --out`) is refused exactly when writing it
+//! could replace or mix with an input: when it is an input (file or directory), when it is the
+//! directory of a partitioned input's files (a directory or glob input), or when it holds an
+//! input file whose name matches one of the names the command writes there (glob patterns such
+//! as `part-*.csv`). An input file in it under any other name is left alone and not refused.
 
 use crate::IoError;
 use std::path::{Path, PathBuf};
@@ -25,8 +27,9 @@ pub struct Named<'a> {
 pub enum Output<'a> {
     /// One file.
     File(Named<'a>),
-    /// A directory that files are written into.
-    Dir(Named<'a>),
+    /// A directory that files are written into, with the patterns of the names written
+    /// (globs matched against file names, e.g. `*.csv`, `report.html`).
+    Dir(Named<'a>, &'a [&'a str]),
 }
 
 /// `flag` naming `path`.
@@ -41,27 +44,48 @@ pub fn optional<'a>(flag: &'a str, path: Option<&'a Path>) -> Option<Named<'a>> 
 
 /// Refuses any output that is, or would overwrite, one of `inputs` (files, directories or
 /// glob patterns of partitions). Inputs given as `None` (an absent optional flag) are skipped;
-/// `-` (standard input or output) is never a file.
+/// `-` (standard input or output) is never a file, and never a directory output.
 pub fn refuse_overwrite(
     inputs: &[Option<Named<'_>>],
     outputs: &[Output<'_>],
 ) -> Result<(), IoError> {
+    for output in outputs {
+        if let Output::Dir(n, _) = output
+            && crate::format::is_stdout(n.path)
+        {
+            return Err(IoError::write(
+                n.path,
+                format!(
+                    "{} here names a directory of files, which standard output cannot hold: \
+                     give a directory",
+                    n.flag
+                ),
+            ));
+        }
+    }
     for input in inputs.iter().flatten() {
         if input.path == Path::new("-") {
             continue;
         }
         let input_files = files_of(input.path);
+        let partitioned = input_files.len() > 1 || is_partitioned(input.path);
         for output in outputs {
-            let (out, is_dir) = match output {
-                Output::File(n) => (n, false),
-                Output::Dir(n) => (n, true),
+            let (out, writes) = match output {
+                Output::File(n) => (n, None),
+                Output::Dir(n, w) => (n, Some(*w)),
             };
             if out.path == Path::new("-") {
                 continue;
             }
             let clash = input_files.iter().any(|f| {
-                same_file(f, out.path)
-                    || (is_dir && f.is_file() && f.parent().is_some_and(|p| same_dir(p, out.path)))
+                if same_file(f, out.path) {
+                    return true;
+                }
+                let Some(writes) = writes else {
+                    return false;
+                };
+                let in_dir = f.is_file() && f.parent().is_some_and(|p| same_dir(p, out.path));
+                in_dir && (partitioned || writes_name(writes, f))
             });
             if clash {
                 return Err(IoError::OverwritesInput {
@@ -76,11 +100,30 @@ pub fn refuse_overwrite(
     Ok(())
 }
 
+/// Whether an input names partitions (a directory or a glob pattern), not one file.
+fn is_partitioned(input: &Path) -> bool {
+    input.to_string_lossy().contains(['*', '?', '[']) || input.is_dir()
+}
+
+/// Whether a file's name matches one of the patterns of names a command writes.
+fn writes_name(patterns: &[&str], file: &Path) -> bool {
+    let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let options = glob::MatchOptions {
+        case_sensitive: false,
+        ..glob::MatchOptions::new()
+    };
+    patterns
+        .iter()
+        .any(|p| glob::Pattern::new(p).is_ok_and(|p| p.matches_with(name, options)))
+}
+
 /// The paths an input names: the path itself, plus, for a directory or a glob pattern, the
 /// files in it.
 fn files_of(input: &Path) -> Vec<PathBuf> {
     let mut files = vec![input.to_path_buf()];
-    if input.to_string_lossy().contains(['*', '?', '[']) || input.is_dir() {
+    if is_partitioned(input) {
         files.extend(crate::partitions::partitions(input).unwrap_or_default());
     }
     files
@@ -171,6 +214,8 @@ mod tests {
         check(&input, Output::File(named("--output", Path::new("-")))).unwrap();
     }
 
+    const CSV: &[&str] = &["*.csv"];
+
     #[test]
     fn an_output_directory_holding_an_input_is_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -178,17 +223,35 @@ mod tests {
         std::fs::create_dir(&parts).unwrap();
         std::fs::write(parts.join("part-1.csv"), "x").unwrap();
         // The partition directory itself, as a directory or through a glob.
-        assert!(check(&parts, Output::Dir(named("--output", &parts))).is_err());
+        assert!(check(&parts, Output::Dir(named("--output", &parts), CSV)).is_err());
         let glob = parts.join("*.csv");
-        assert!(check(&glob, Output::Dir(named("--output", &parts))).is_err());
-        // A single input file inside the output directory.
+        assert!(check(&glob, Output::Dir(named("--output", &parts), CSV)).is_err());
+        // A single input file inside the output directory, named like what is written there.
         let file = parts.join("part-1.csv");
-        assert!(check(&file, Output::Dir(named("--output", &parts))).is_err());
+        assert!(check(&file, Output::Dir(named("--output", &parts), CSV)).is_err());
+        // ... but one under a name never written there is safe: the directory may hold it.
+        let page = &["report.html", "*.png"];
+        check(&file, Output::Dir(named("--out", &parts), page)).unwrap();
+        // Through a symlinked directory, the same.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("linked");
+            std::os::unix::fs::symlink(&parts, &link).unwrap();
+            assert!(check(&file, Output::Dir(named("--output", &link), CSV)).is_err());
+            check(&file, Output::Dir(named("--out", &link), page)).unwrap();
+            // A partitioned input's own directory is refused whatever is written there.
+            assert!(check(&parts, Output::Dir(named("--out", &link), page)).is_err());
+        }
+        // The output directory is the input file itself.
+        assert!(check(&file, Output::Dir(named("--out", &file), page)).is_err());
         // A file output named like a partition of the input directory.
         assert!(check(&parts, Output::File(named("--output", &file))).is_err());
         let elsewhere = dir.path().join("scores");
-        check(&parts, Output::Dir(named("--output", &elsewhere))).unwrap();
+        check(&parts, Output::Dir(named("--output", &elsewhere), CSV)).unwrap();
+        // Standard output cannot be a directory.
+        let e = check(&file, Output::Dir(named("--output", Path::new("-")), CSV)).unwrap_err();
+        assert!(e.to_string().contains("standard output"), "{e}");
         // Absent optional inputs are skipped.
-        refuse_overwrite(&[None], &[Output::Dir(named("--output", &parts))]).unwrap();
+        refuse_overwrite(&[None], &[Output::Dir(named("--output", &parts), CSV)]).unwrap();
     }
 }

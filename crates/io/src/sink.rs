@@ -1,21 +1,26 @@
 //! Writing a score table in batches to one file (CSV or Parquet), atomically: the batches go
 //! to a temporary file beside the target, renamed when the last one is written, so a crash
 //! or kill never leaves a half-written file that looks finished. A sink dropped before
-//! [`FrameSink::finish`] removes its temporary file.
+//! [`FrameSink::finish`] removes its temporary file. The path `-` streams CSV to standard
+//! output instead (batch by batch, nothing to rename).
 
 use crate::IoError;
 use crate::atomic::AtomicFile;
-use crate::format::OutputFormat;
+use crate::format::{OutputFormat, is_stdout};
 use polars::io::parquet::write::BatchedWriter as ParquetBatched;
 use polars::prelude::*;
 use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The bytes' destination: the temporary file or standard output.
+type Dest = Box<dyn Write + Send>;
 
 enum Writer {
     /// Not started: the schema comes with the first batch.
-    Pending(File),
-    Csv(polars::io::csv::write::BatchedWriter<File>),
-    Parquet(Box<ParquetBatched<File>>),
+    Pending(Dest),
+    Csv(polars::io::csv::write::BatchedWriter<Dest>),
+    Parquet(Box<ParquetBatched<Dest>>),
     Done,
 }
 
@@ -35,9 +40,20 @@ pub struct FrameSink {
 }
 
 impl FrameSink {
-    /// Starts writing `path` (format from its extension).
+    /// Starts writing `path` (format from its extension; `-`: CSV to standard output).
     pub fn create(path: &Path) -> Result<FrameSink, IoError> {
         let format = OutputFormat::from_path(path)?;
+        if is_stdout(path) {
+            return Ok(FrameSink {
+                path: path.to_path_buf(),
+                out: None,
+                format,
+                writer: Writer::Pending(Box::new(std::io::stdout())),
+                rows: 0,
+                schema: None,
+                sync: None,
+            });
+        }
         let out = AtomicFile::create(path)?;
         let file = out.try_clone_file()?;
         let sync = out.try_clone_file().ok();
@@ -45,7 +61,7 @@ impl FrameSink {
             path: path.to_path_buf(),
             out: Some(out),
             format,
-            writer: Writer::Pending(file),
+            writer: Writer::Pending(Box::new(file)),
             rows: 0,
             schema: None,
             sync,
@@ -134,6 +150,7 @@ impl FrameSink {
         drop(self.sync.take());
         match self.out.take() {
             Some(out) => out.commit(),
+            None if is_stdout(&self.path) => std::io::stdout().flush().map_err(|e| self.err(e)),
             None => Err(self.err("already finished")),
         }
     }

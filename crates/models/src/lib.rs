@@ -94,6 +94,37 @@ pub(crate) fn check_positive(names: &[&'static str], values: &[f64]) -> Result<(
     Ok(())
 }
 
+/// Checks that a model's probe predictions (`what`, outcome) are finite; otherwise refuses the
+/// parameter farthest from 1 on a log scale (the one that overflowed), naming the prediction.
+pub(crate) fn check_predictions(
+    names: &[&'static str],
+    values: &[f64],
+    outcomes: impl IntoIterator<Item = (&'static str, Result<f64, ModelError>)>,
+) -> Result<(), ModelError> {
+    for (what, outcome) in outcomes {
+        let why = match outcome {
+            Ok(v) if v.is_finite() => continue,
+            Ok(v) => format!("{what} is {v}"),
+            Err(e) => format!("{what}: {e}"),
+        };
+        let extreme = names
+            .iter()
+            .zip(values)
+            .max_by(|a, b| a.1.ln().abs().total_cmp(&b.1.ln().abs()));
+        let Some((&name, &v)) = extreme else {
+            return Err(ModelError::Numerical(why));
+        };
+        return Err(ModelError::InvalidParam {
+            name,
+            reason: format!(
+                "{v:e} (with the other parameters) makes predictions non-finite ({why}); refit or \
+                 correct it"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The closed forms of BG/NBD and MBG/NBD divide by (a − 1); their limit at a = 1 is finite.
 /// Nudging a by 1e-7 changes results by ~1e-7 relative and avoids the 0/0.
 pub(crate) fn away_from_one(a: f64) -> f64 {

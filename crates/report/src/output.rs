@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 /// File name of the page.
 pub const PAGE: &str = "report.html";
 
+/// The names [`write_report`] writes in its directory (glob patterns): the page and its
+/// figures.
+pub const WRITES: &[&str] = &["*.html", "*.png", "*.svg"];
+
 /// What was written.
 #[derive(Debug, Clone)]
 pub struct Written {

@@ -154,6 +154,7 @@ pub fn run(a: CampaignArgs) -> Result<()> {
         ],
         &[Output::File(named("--output", &a.output))],
     )?;
+    super::data_goes_to(&a.output);
     check_budget(a.budget)?;
     check_cost("--cost-per-contact", a.cost_per_contact)?;
     if let Some(s) = a.success_rate {
@@ -288,7 +289,7 @@ pub fn run(a: CampaignArgs) -> Result<()> {
         output: a.output.display().to_string(),
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print(&report, &var_name);
     }
@@ -352,7 +353,7 @@ fn print(r: &Report<'_>, var_name: &str) {
     } else {
         format!("{} customers", r.customers)
     };
-    println!(
+    say!(
         "contact {} of {of} (stopped by {}): cost {:.2}, expected retained value {:.2}, net {:.2}, ROI {:.1}%",
         p.contacted,
         p.stopped_by,
@@ -362,22 +363,26 @@ fn print(r: &Report<'_>, var_name: &str) {
         100.0 * p.roi
     );
     if let (Some(m), Some(n)) = (p.marginal_value_at_risk, p.marginal_net_value) {
-        println!("  marginal customer: {var_name} {m:.2} (expected net {n:.2})");
+        say!("  marginal customer: {var_name} {m:.2} (expected net {n:.2})");
     }
     if !p.proven_optimal {
-        println!(
+        say!(
             "  per-segment costs: greedy list; no list within the budget nets more than {:.2}",
             p.net_value_upper_bound
         );
     }
     if let Some(by) = r.segments_by {
-        println!("  by {by} (contacted / eligible, expected retained value, cost):");
+        say!("  by {by} (contacted / eligible, expected retained value, cost):");
         for s in &r.segments {
-            println!(
+            say!(
                 "    {:<22} {:>7} / {:<7} {:>14.2} {:>12.2}",
-                s.segment, s.contacted, s.eligible, s.expected_retained_value, s.cost
+                s.segment,
+                s.contacted,
+                s.eligible,
+                s.expected_retained_value,
+                s.cost
             );
         }
     }
-    println!("  wrote {}", r.output);
+    say!("  wrote {}", r.output);
 }

@@ -113,7 +113,12 @@ pub fn run(a: MetricsArgs) -> Result<()> {
     let (log, _) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let e = engagement(&log, a.period, a.inactive_days)
         .with_context(|| format!("{}", a.transactions.display()))?
-        .with_context(|| format!("{}: no transactions", a.transactions.display()))?;
+        .with_context(|| {
+            format!(
+                "{}: no purchases (no transactions, or refunds only)",
+                a.transactions.display()
+            )
+        })?;
     if let Some(dir) = &a.output {
         write_frame(&mut periods_frame(&e)?, &dir.join("periods.csv"))?;
         write_frame(&mut cohorts_frame(&e)?, &dir.join("cohort_retention.csv"))?;

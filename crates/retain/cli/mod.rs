@@ -1,5 +1,18 @@
 //! Command-line interface: argument types and dispatch.
 
+/// Prints a command's summary line: to standard output, or to standard error once
+/// [`data_goes_to`] was told that the command's data goes to standard output (`--output -`),
+/// so that a pipe carries only the data.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if $crate::cli::summary_to_stderr() {
+            eprintln!($($arg)*)
+        } else {
+            println!($($arg)*)
+        }
+    };
+}
+
 mod base_input;
 mod campaign;
 mod data;
@@ -20,6 +33,24 @@ mod train_subscription;
 mod whatif;
 
 use clap::{Parser, Subcommand};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether summaries go to standard error (the data itself goes to standard output).
+static SUMMARY_TO_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// Called by a command with its data output path before it writes: `-` (standard output)
+/// sends every summary line to standard error from then on.
+pub(crate) fn data_goes_to(output: &Path) {
+    if retain_io::format::is_stdout(output) {
+        SUMMARY_TO_STDERR.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether summary lines go to standard error (see [`data_goes_to`]).
+pub(crate) fn summary_to_stderr() -> bool {
+    SUMMARY_TO_STDERR.load(Ordering::Relaxed)
+}
 
 /// Churn prediction and customer lifetime value.
 ///

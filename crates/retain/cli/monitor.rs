@@ -93,6 +93,9 @@ pub struct MonitorArgs {
     json: bool,
 }
 
+/// The names `monitor --output` writes: the page, its figures and drift.json.
+const MONITOR_WRITES: &[&str] = &["*.html", "*.png", "*.svg", "drift.json"];
+
 /// The exit code of a verdict.
 pub fn exit_code(v: Verdict) -> ExitCode {
     match v {
@@ -107,7 +110,7 @@ pub fn run(a: MonitorArgs) -> Result<ExitCode> {
     let outputs: Vec<Output<'_>> = a
         .output
         .as_deref()
-        .map(|o| Output::Dir(named("--output", o)))
+        .map(|o| Output::Dir(named("--output", o), MONITOR_WRITES))
         .into_iter()
         .collect();
     refuse_overwrite(

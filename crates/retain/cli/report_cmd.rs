@@ -51,7 +51,10 @@ pub fn run(a: ReportArgs) -> Result<()> {
             optional("--transactions", a.transactions.as_deref()),
             optional("--data", a.data_file.as_deref()),
         ],
-        &[Output::Dir(named("--out", &a.out))],
+        &[Output::Dir(
+            named("--out", &a.out),
+            retain_report::output::WRITES,
+        )],
     )?;
     let report = match Artefact::load(&a.model)? {
         Artefact::Subscription(art) => bail!(

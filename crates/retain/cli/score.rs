@@ -148,8 +148,13 @@ fn refuse_overwrite(a: &ScoreArgs) -> Result<()> {
         .iter()
         .any(|p| p.as_deref().is_some_and(score_batch::is_partitioned));
     let output = named("--output", &a.output);
+    let writes = [
+        format!("*.{}", a.output_format.extension()),
+        retain_score::manifest::MANIFEST.to_string(),
+    ];
+    let writes: Vec<&str> = writes.iter().map(String::as_str).collect();
     let output = if partitioned {
-        Output::Dir(output)
+        Output::Dir(output, &writes)
     } else {
         Output::File(output)
     };
@@ -169,6 +174,7 @@ fn refuse_overwrite(a: &ScoreArgs) -> Result<()> {
 /// Runs `retain score`.
 pub fn run(a: ScoreArgs) -> Result<()> {
     refuse_overwrite(&a)?;
+    super::data_goes_to(&a.output);
     let art = match Artefact::load(&a.model)? {
         Artefact::Churn(art) => return churn(a, *art),
         Artefact::Subscription(art) => return subscription(a, *art),
@@ -244,25 +250,32 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         output: a.output.display().to_string(),
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        say!("{}", serde_json::to_string_pretty(&s)?);
     } else {
         let as_of = a
             .as_of
             .as_deref()
             .map_or_else(|| "the summaries' dates".to_string(), str::to_string);
-        println!(
+        say!(
             "scored {} customers with {} {} as of {} over {} (CLV step {}, discount {})",
-            s.customers, s.model, s.model_version, as_of, s.horizon, spec.step, spec.discount
+            s.customers,
+            s.model,
+            s.model_version,
+            as_of,
+            s.horizon,
+            spec.step,
+            spec.discount
         );
-        println!(
+        say!(
             "  mean P(alive) {:.4}, expected purchases {:.1}",
-            s.mean_p_alive, s.expected_purchases
+            s.mean_p_alive,
+            s.expected_purchases
         );
         if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
-            println!("  total CLV {c:.2}, value at risk {v:.2}");
+            say!("  total CLV {c:.2}, value at risk {v:.2}");
         }
         super::segments_print::print(totals.value_risk.as_ref(), totals.segments.as_ref());
-        println!("  wrote {}", s.output);
+        say!("  wrote {}", s.output);
     }
     Ok(())
 }
@@ -521,13 +534,13 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
             "total_clv": clv, "total_value_at_risk": at_risk, "value_risk": grid,
             "output": a.output.display().to_string(),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!(
+        say!(
             "scored {n} customers with {}: mean churn probability {mean:.4}",
             art.name
         );
-        println!(
+        say!(
             "  risk tiers: high {} (p >= {}), medium {} (p >= {}), low {}",
             count("high"),
             tiers.high,
@@ -536,13 +549,13 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
             count("low")
         );
         if let (Some(clv), Some(at_risk)) = (clv, at_risk) {
-            println!(
+            say!(
                 "  CLV {clv:.2} in all ({}), value at risk {at_risk:.2}",
                 scores.value_labels.1
             );
         }
         super::segments_print::print(grid.as_ref(), None);
-        println!("  wrote {}", a.output.display());
+        say!("  wrote {}", a.output.display());
     }
     Ok(())
 }
@@ -610,13 +623,14 @@ fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
             "total_clv": clv, "total_value_at_risk": at_risk,
             "output": a.output.display().to_string(),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        println!(
+        say!(
             "scored {n} subscribers with {} (sBG): mean churn probability next {} {mean:.4}",
-            art.name, art.period
+            art.name,
+            art.period
         );
-        println!(
+        say!(
             "  risk tiers: high {} (p >= {}), medium {} (p >= {}), low {}",
             count("high"),
             tiers.high,
@@ -625,12 +639,12 @@ fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
             count("low")
         );
         if let (Some(clv), Some(at_risk)) = (clv, at_risk) {
-            println!(
+            say!(
                 "  CLV {clv:.2} in all ({}), value at risk {at_risk:.2}",
                 scores.horizon_label
             );
         }
-        println!("  wrote {}", a.output.display());
+        say!("  wrote {}", a.output.display());
     }
     Ok(())
 }

@@ -133,9 +133,14 @@ pub fn run(
     let inputs = partitions(&job.input)?;
     // Both checks come before anything is scored or written.
     let names = output_names(&inputs, &job.extension)?;
+    let writes = [
+        format!("*.{}", job.extension),
+        retain_score::manifest::MANIFEST.to_string(),
+    ];
+    let writes: Vec<&str> = writes.iter().map(String::as_str).collect();
     refuse_overwrite(
         &[Some(named(job.input_flag, &job.input))],
-        &[Output::Dir(named("--output", &job.out_dir))],
+        &[Output::Dir(named("--output", &job.out_dir), &writes)],
     )?;
     std::fs::create_dir_all(&job.out_dir)
         .with_context(|| format!("creating {}", job.out_dir.display()))?;
@@ -236,24 +241,33 @@ pub fn run(
 /// Prints a run summary, as text or JSON.
 pub fn print(s: &BatchSummary, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(s)?);
+        say!("{}", serde_json::to_string_pretty(s)?);
         return Ok(());
     }
-    println!(
+    say!(
         "scored {} customers with {} {} in {:.1} s: {} partition(s), {} scored now, {} already current",
-        s.customers, s.model, s.model_version, s.seconds, s.partitions, s.scored, s.reused
+        s.customers,
+        s.model,
+        s.model_version,
+        s.seconds,
+        s.partitions,
+        s.scored,
+        s.reused
     );
-    println!(
+    say!(
         "  mean churn probability {:.4}; risk tiers: high {}, medium {}, low {}",
-        s.mean_churn_probability, s.tiers.high, s.tiers.medium, s.tiers.low
+        s.mean_churn_probability,
+        s.tiers.high,
+        s.tiers.medium,
+        s.tiers.low
     );
     if let (Some(c), Some(v)) = (s.total_clv, s.total_value_at_risk) {
-        println!("  total CLV {c:.2}, value at risk {v:.2}");
+        say!("  total CLV {c:.2}, value at risk {v:.2}");
     }
     super::segments_print::print(s.value_risk.as_ref(), s.segments.as_ref());
     if s.skipped_rows > 0 {
-        println!("  skipped {} unreadable input row(s)", s.skipped_rows);
+        say!("  skipped {} unreadable input row(s)", s.skipped_rows);
     }
-    println!("  wrote {}", s.output);
+    say!("  wrote {}", s.output);
     Ok(())
 }

@@ -3,11 +3,12 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use retain_core::time::{TimeUnit, iso, parse_date};
+use retain_io::format::{OutputFormat, is_stdout};
 use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_models::btyd::PurchaseModel;
 use retain_models::spend::gammagamma::GammaGamma;
 use retain_score::artefact::ClvArtefact;
-use retain_train::simulate_log::{SimulationSpec, write_partitions};
+use retain_train::simulate_log::{SimulationSpec, write_one, write_partitions};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -58,16 +59,19 @@ pub struct SimulateArgs {
     /// Seed: the same flags give the same log.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Output directory (created; partitions are named part-00000.csv …).
+    /// Output: a directory (created; partitions are named part-00000.csv …), or one file when
+    /// the path ends in .csv, .parquet or .pq (its format follows the extension; needs
+    /// --partitions 1), or `-` for standard output (CSV, or Parquet with --format parquet).
     #[arg(long)]
     out: PathBuf,
     /// Number of partition files, at least 1 (customers are split between them, each in one
     /// file).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     partitions: u64,
-    /// File format.
-    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
-    format: FileFormat,
+    /// File format [default: the --out extension's, else csv]; one that contradicts the
+    /// --out extension is refused.
+    #[arg(long, value_enum)]
+    format: Option<FileFormat>,
 }
 
 /// Parses `k=v,k=v` into the named values, all required, none extra.
@@ -113,10 +117,30 @@ fn purchase_model(text: &str) -> Result<PurchaseModel> {
 
 /// Runs `retain simulate`.
 pub fn run(a: SimulateArgs) -> Result<()> {
+    // One file (a format extension or `-`), else a directory of partitions.
+    let one_file = is_stdout(&a.out) || OutputFormat::from_extension(&a.out).is_some();
+    let out = named("--out", &a.out);
     refuse_overwrite(
         &[optional("--model", a.model.as_deref())],
-        &[Output::Dir(named("--out", &a.out))],
+        &[if one_file {
+            Output::File(out)
+        } else {
+            Output::Dir(out, &["part-*"])
+        }],
     )?;
+    let explicit = a.format.map(|f| match f {
+        FileFormat::Csv => OutputFormat::Csv,
+        FileFormat::Parquet => OutputFormat::Parquet,
+    });
+    let format = OutputFormat::resolve(&a.out, explicit, OutputFormat::Csv, "--format")?;
+    if one_file && a.partitions > 1 {
+        bail!(
+            "--out {} is one file, --partitions {} asks for several: give a directory",
+            a.out.display(),
+            a.partitions
+        );
+    }
+    super::data_goes_to(&a.out);
     let (purchase, spend, unit) = match (&a.model, &a.purchase) {
         (Some(path), _) => {
             let art = ClvArtefact::load(path)?;
@@ -160,14 +184,14 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         end,
         seed: a.seed,
     };
-    let extension = match a.format {
-        FileFormat::Csv => "csv",
-        FileFormat::Parquet => "parquet",
+    let (files, transactions) = if one_file {
+        (1, write_one(&spec, &a.out, format)?)
+    } else {
+        let partitions = usize::try_from(a.partitions).unwrap_or(usize::MAX);
+        let files = write_partitions(&spec, partitions, &a.out, format.extension())?;
+        (files.len(), files.iter().map(|(_, n)| n).sum())
     };
-    let partitions = usize::try_from(a.partitions).unwrap_or(usize::MAX);
-    let files = write_partitions(&spec, partitions, &a.out, extension)?;
-    let transactions: usize = files.iter().map(|(_, n)| n).sum();
-    println!(
+    say!(
         "simulated {} customers ({} acquired {} to {}, observed to {}), {transactions} transactions, seed {}",
         a.customers,
         purchase.kind().display_name(),
@@ -176,10 +200,10 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         iso(end),
         a.seed
     );
-    println!(
-        "  wrote {} partition(s) under {}",
-        files.len(),
-        a.out.display()
-    );
+    if one_file {
+        say!("  wrote {}", a.out.display());
+    } else {
+        say!("  wrote {files} partition(s) under {}", a.out.display());
+    }
     Ok(())
 }

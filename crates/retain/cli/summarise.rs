@@ -41,6 +41,7 @@ pub fn run(a: SummariseArgs) -> Result<()> {
         &[Some(named("--transactions", &a.transactions))],
         &[Output::File(named("--output", &a.output))],
     )?;
+    super::data_goes_to(&a.output);
     let format = a.data.format(None);
     let (log, _) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let read_s = started.elapsed().as_secs_f64();
@@ -53,7 +54,7 @@ pub fn run(a: SummariseArgs) -> Result<()> {
     let holdout = a.observation_end.as_ref().map(|_| opts.holdout_length());
     let mut df = summaries_frame(&s, a.time_unit, holdout)?;
     write_frame(&mut df, &a.output)?;
-    println!(
+    say!(
         "summarised {} transactions into {} customers ({} first buying after the calibration end left out) in {:.2} s (reading {:.2} s); wrote {}",
         log.len(),
         s.len(),

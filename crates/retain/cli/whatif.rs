@@ -132,6 +132,7 @@ pub fn run(a: WhatifArgs) -> Result<()> {
             ],
             &[Output::File(named("--output", out))],
         )?;
+        super::data_goes_to(out);
     }
     let report = match Artefact::load(&a.model)? {
         Artefact::Churn(art) => churn(&a, &art)?,
@@ -147,11 +148,11 @@ pub fn run(a: WhatifArgs) -> Result<()> {
         write_table(&report, out)?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print(&report);
         if let Some(out) = &a.output {
-            println!("  wrote {}", out.display());
+            say!("  wrote {}", out.display());
         }
     }
     Ok(())
@@ -253,18 +254,26 @@ fn measure_label(m: &str, horizon: &str) -> String {
 }
 
 fn print(r: &Report) {
-    println!(
+    say!(
         "what-if for {} ({}), {} customers, horizon {}",
-        r.model, r.kind, r.customers, r.horizon
+        r.model,
+        r.kind,
+        r.customers,
+        r.horizon
     );
-    println!("  reduce dropout by u: {}", r.definition);
-    println!(
+    say!("  reduce dropout by u: {}", r.definition);
+    say!(
         "  {:>7}  {:<28} {:>14} {:>14} {:>12} {:>9}",
-        "uplift", "measure", "baseline", "new", "change", "change %"
+        "uplift",
+        "measure",
+        "baseline",
+        "new",
+        "change",
+        "change %"
     );
     for s in &r.scenarios {
         for c in &s.changes {
-            println!(
+            say!(
                 "  {:>6}%  {:<28} {:>14.2} {:>14.2} {:>12.2} {:>9}",
                 format_pct(100.0 * s.uplift),
                 measure_label(c.measure, &r.horizon),

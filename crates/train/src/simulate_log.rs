@@ -18,7 +18,8 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Gamma, Uniform};
 use rayon::prelude::*;
 use retain_core::time::{Day, TimeUnit, date_of};
-use retain_io::write::write_frame;
+use retain_io::format::OutputFormat;
+use retain_io::write::{write_frame, write_frame_as};
 use retain_models::btyd::PurchaseModel;
 use retain_models::btyd::simulate::simulate;
 use retain_models::spend::gammagamma::GammaGamma;
@@ -211,6 +212,19 @@ impl SimulatedLog {
         ])
         .map_err(|e| TrainError::Frame(e.to_string()))
     }
+}
+
+/// Simulates `spec` into the one file `path` in `format` (`-`: standard output). Returns the
+/// number of transactions.
+pub fn write_one(
+    spec: &SimulationSpec,
+    path: &Path,
+    format: OutputFormat,
+) -> Result<usize, TrainError> {
+    spec.validate()?;
+    let log = spec.customers(0..spec.customers)?;
+    write_frame_as(&mut log.to_frame()?, path, format)?;
+    Ok(log.len())
 }
 
 /// Simulates `spec` into `partitions` files `part-00000.EXT`… under `dir` (customers split

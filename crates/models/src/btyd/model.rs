@@ -70,9 +70,31 @@ impl PurchaseModel {
         self.process().values()
     }
 
-    /// Checks the parameters (e.g. after loading an artefact).
+    /// Checks the parameters (e.g. after loading an artefact): each finite and > 0, and
+    /// together giving finite predictions for typical customers (see
+    /// [`crate::check_predictions`]), so a model that would score `inf` or NaN is refused up
+    /// front, naming its most extreme parameter.
     pub fn validate(&self) -> Result<(), ModelError> {
-        self.process().validate()
+        self.process().validate()?;
+        // Customers (x, t_x, T) in model time units, from a one-off buyer to a heavy one.
+        const PROBES: [(u32, f64, f64); 4] = [
+            (0, 0.0, 1.0),
+            (1, 1.0, 2.0),
+            (5, 20.0, 52.0),
+            (50, 100.0, 104.0),
+        ];
+        let mut outcomes = Vec::with_capacity(PROBES.len() * 3 + 1);
+        for (x, t_x, t) in PROBES {
+            let post = self.posterior(x, t_x, t);
+            outcomes.push(("P(alive)", Ok(self.p_alive(x, t_x, t))));
+            outcomes.push(("expected purchases", post.expected_purchases(1.0)));
+            outcomes.push(("expected purchases", post.expected_purchases(52.0)));
+        }
+        outcomes.push((
+            "expected purchases of a new customer",
+            self.expected_purchases_new(52.0),
+        ));
+        crate::check_predictions(self.names(), &self.values(), outcomes)
     }
 
     /// Total log-likelihood of patterns.

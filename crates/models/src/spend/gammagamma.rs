@@ -216,7 +216,9 @@ impl GammaGamma {
                 reason: format!("{} ≤ 1: the population mean spend is infinite", self.q),
             });
         }
-        Ok(())
+        let outcomes = [(0, 1.0), (1, 10.0), (10, 100.0), (100, 1.0)]
+            .map(|(x, m)| ("expected spend", Ok(self.expected_spend(x, m))));
+        crate::check_predictions(&Self::NAMES, &self.to_vec(), outcomes)
     }
 
     /// Fits on customers' repeat purchase counts and mean repeat spend; customers with x = 0 or
