@@ -4,6 +4,7 @@
 use crate::IoError;
 use crate::atomic::AtomicFile;
 use crate::format::OutputFormat;
+use crate::precision::Precision;
 use polars::prelude::*;
 use retain_core::time::TimeUnit;
 use std::path::Path;
@@ -40,7 +41,21 @@ pub fn summaries_frame(
 
 /// Writes `df` to `path` atomically in the format given by its extension.
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
+    write_frame_with(df, path, None)
+}
+
+/// [`write_frame`], CSV floats rounded to `precision` significant digits.
+pub fn write_frame_with(
+    df: &mut DataFrame,
+    path: &Path,
+    precision: Option<Precision>,
+) -> Result<(), IoError> {
     let format = OutputFormat::from_path(path)?;
+    let mut rounded = match (format, precision) {
+        (OutputFormat::Csv, Some(p)) => Some(p.apply(df)?.into_owned()),
+        _ => None,
+    };
+    let df = rounded.as_mut().unwrap_or(df);
     let err = |e: PolarsError| IoError::write(path, e);
     let mut out = AtomicFile::create(path)?;
     match format {
