@@ -7,6 +7,7 @@ mod evaluate;
 mod inspect;
 mod metrics;
 mod monitor;
+mod output;
 mod report;
 mod report_cmd;
 mod score;

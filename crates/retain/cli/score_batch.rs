@@ -13,7 +13,7 @@ use retain_io::atomic::is_own_temporary;
 use retain_io::fingerprint::of_file as fingerprint;
 use retain_io::overwrite::{Output, named, refuse_overwrite};
 use retain_io::partitions::{output_names, partitions};
-use retain_io::write::write_frame;
+use retain_io::write::write_frame_with;
 use retain_score::manifest::{Manifest, PartitionRecord, PartitionTotals};
 use serde::Serialize;
 use std::io::IsTerminal;
@@ -40,6 +40,8 @@ pub struct BatchJob {
     pub force: bool,
     /// No progress bar.
     pub quiet: bool,
+    /// Columns, profile and CSV precision of the outputs.
+    pub shape: std::sync::Arc<super::output::Shape>,
 }
 
 /// What a run did.
@@ -59,6 +61,9 @@ pub struct BatchSummary {
     pub customers: usize,
     /// Input rows skipped as unreadable.
     pub skipped_rows: usize,
+    /// Customers left out of a CRM export for want of a CRM id (with --id-map).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unmapped_ids: usize,
     /// Mean churn probability.
     pub mean_churn_probability: f64,
     /// Σ CLV.
@@ -77,6 +82,10 @@ pub struct BatchSummary {
     pub seconds: f64,
     /// Output directory.
     pub output: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Customers per risk tier.
@@ -166,8 +175,13 @@ pub fn run(
             {
                 return Ok(false);
             }
-            let (mut df, totals) = score(input)?;
-            write_frame(&mut df, &job.out_dir.join(&output))?;
+            let (df, totals) = score(input)?;
+            let (mut df, unmapped_ids) = job.shape.apply(df)?;
+            let totals = PartitionTotals {
+                unmapped_ids,
+                ..totals
+            };
+            write_frame_with(&mut df, &job.out_dir.join(&output), job.shape.precision)?;
             customers_now += totals.customers;
             manifest.partitions.insert(
                 output.clone(),
@@ -218,6 +232,7 @@ pub fn run(
         reused,
         customers: totals.customers,
         skipped_rows: totals.skipped_rows,
+        unmapped_ids: totals.unmapped_ids,
         mean_churn_probability: totals.sum_churn_probability / totals.customers.max(1) as f64,
         total_clv: totals.total_clv,
         total_value_at_risk: totals.total_value_at_risk,
@@ -254,6 +269,7 @@ pub fn print(s: &BatchSummary, json: bool) -> Result<()> {
     if s.skipped_rows > 0 {
         println!("  skipped {} unreadable input row(s)", s.skipped_rows);
     }
+    super::score::print_unmapped(s.unmapped_ids);
     println!("  wrote {}", s.output);
     Ok(())
 }

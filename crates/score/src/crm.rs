@@ -101,6 +101,23 @@ impl CrmProfile {
         CrmProfile { id_map }
     }
 
+    /// Which rows of `scores` the export keeps (all, or those with a CRM id).
+    pub fn keeps(&self, scores: &DataFrame) -> Result<BooleanChunked, ScoreError> {
+        let ids = scores
+            .column(CUSTOMER_ID)
+            .map_err(|_| ScoreError::column(CUSTOMER_ID, "the CRM profile needs customer ids"))?
+            .cast(&DataType::String)
+            .map_err(frame_err)?;
+        let ids = ids.str().map_err(frame_err)?;
+        Ok(match &self.id_map {
+            Some(map) => ids
+                .iter()
+                .map(|id| id.is_some_and(|id| map.0.contains_key(id)))
+                .collect(),
+            None => BooleanChunked::full("keep".into(), true, ids.len()),
+        })
+    }
+
     /// The CRM rows of a score frame (any row order; one row per score row).
     pub fn frame(&self, scores: &DataFrame) -> Result<CrmFrame, ScoreError> {
         let names: Vec<String> = scores
