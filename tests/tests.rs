@@ -7,6 +7,7 @@ mod fuzz;
 mod hardening;
 mod interop;
 mod monitor;
+mod output;
 mod report;
 mod segments;
 mod serve;

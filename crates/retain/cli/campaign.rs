@@ -354,7 +354,9 @@ fn write_list(output: &Path, list: &List<'_>, shape: &super::output::Shape) -> R
             ),
             Column::new(
                 "expected_net_value".into(),
-                t.iter().map(|&i| contacts[i].net_value()).collect::<Vec<_>>(),
+                t.iter()
+                    .map(|&i| contacts[i].net_value())
+                    .collect::<Vec<_>>(),
             ),
         ];
         let (mut df, unmapped) = shape.apply_with(targets, extra)?;

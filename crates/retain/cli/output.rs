@@ -117,9 +117,7 @@ impl Shape {
                 let keyed = crm.keeps(&df)?;
                 let mut out = crm.frame(&df)?;
                 for c in extra {
-                    let c = c
-                        .filter(&keyed)
-                        .map_err(frame_err)?;
+                    let c = c.filter(&keyed).map_err(frame_err)?;
                     out.frame.with_column(c).map_err(frame_err)?;
                 }
                 (out.frame, out.unmapped)

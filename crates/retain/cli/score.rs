@@ -107,9 +107,6 @@ pub struct ScoreArgs {
     /// were slower at 1M and 10M customers (see the README's Performance section).
     #[arg(long, default_value_t = 1 << 17, value_parser = clap::value_parser!(u64).range(1..))]
     chunk_rows: u64,
-    /// No progress bar (it is also off when stderr is not a terminal).
-    #[arg(long, short)]
-    quiet: bool,
     /// Print the run summary as JSON.
     #[arg(long)]
     json: bool,
@@ -232,25 +229,42 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     }
     let shape = shape(&a, false)?;
     if art.reference.is_some() {
-        check_shape(&shape, &art, a.horizon, &spec, segmenter(&a, &art, &spec, None)?.as_ref())?;
+        check_shape(
+            &shape,
+            &art,
+            a.horizon,
+            &spec,
+            segmenter(&a, &art, &spec, None)?.as_ref(),
+        )?;
     }
     // One file: scored CHUNK customers at a time and written batch by batch, so beside the
     // input data only one chunk's intermediates are held, whatever the number of customers.
     let chunk = usize::try_from(a.chunk_rows).unwrap_or(usize::MAX);
+    let phases = super::progress::Phases::start("score");
+    phases.phase("reading");
     let (mut chunks, segmenter) = match source.open_frame(input)? {
         Some(frame) => (Chunks::Frame(frame, 0), segmenter(&a, &art, &spec, None)?),
         None => {
+            phases.phase("reading and summarising");
             let (summaries, _) = source.load(input)?;
             let seg = segmenter(&a, &art, &spec, Some(&summaries))?;
             (Chunks::Whole(summaries), seg)
         }
     };
-    let mut sink = BackgroundSink::<retain_score::ScoreError>::create_with(&a.output, shape.precision)?;
+    let mut sink =
+        BackgroundSink::<retain_score::ScoreError>::create_with(&a.output, shape.precision)?;
     let unmapped = Arc::new(AtomicUsize::new(0));
     let mut totals = PartitionTotals::default();
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
     let (unit, horizon) = (art.time_unit, a.horizon);
+    let total = chunks.len() as u64;
     while let Some((ids, summaries)) = chunks.next(chunk)? {
+        phases.count(
+            "scoring and writing",
+            totals.customers as u64,
+            total,
+            "customers",
+        );
         let table = score(&art, summaries, horizon, &spec)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         sum_p_alive += table.p_alive.iter().sum::<f64>();
@@ -277,7 +291,9 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             Ok(df)
         }))?;
     }
+    phases.phase("writing");
     sink.finish()?;
+    phases.finish();
     let n = totals.customers;
     let s = Summary {
         model: art.name.clone(),
@@ -332,6 +348,14 @@ enum Chunks {
 }
 
 impl Chunks {
+    /// Customers left to score.
+    fn len(&self) -> usize {
+        match self {
+            Chunks::Frame(frame, at) => frame.len().saturating_sub(*at),
+            Chunks::Whole(s) => s.x.len(),
+        }
+    }
+
     /// The next chunk's ids and summaries, in file order.
     fn next(&mut self, size: usize) -> Result<Option<(Column, Summaries)>> {
         match self {
@@ -434,7 +458,6 @@ fn batch_job(
         out_dir: a.output.clone(),
         extension: a.output_format.extension().into(),
         force: a.force,
-        quiet: a.quiet,
         shape,
     })
 }

@@ -7,7 +7,7 @@
 //! so); a customer split across partitions would be scored once per partition.
 
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use polars::prelude::DataFrame;
 use retain_io::atomic::is_own_temporary;
 use retain_io::fingerprint::of_file as fingerprint;
@@ -16,7 +16,6 @@ use retain_io::partitions::{output_names, partitions};
 use retain_io::write::write_frame_with;
 use retain_score::manifest::{Manifest, PartitionRecord, PartitionTotals};
 use serde::Serialize;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -38,8 +37,6 @@ pub struct BatchJob {
     pub extension: String,
     /// Rescore partitions even when their outputs are current.
     pub force: bool,
-    /// No progress bar.
-    pub quiet: bool,
     /// Columns, profile and CSV precision of the outputs.
     pub shape: std::sync::Arc<super::output::Shape>,
 }
@@ -104,17 +101,13 @@ pub fn is_partitioned(input: &Path) -> bool {
     input.is_dir() || input.to_string_lossy().contains(['*', '?', '['])
 }
 
-fn progress_bar(total_bytes: u64, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::new(total_bytes);
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} ({eta} left) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+fn progress_bar(total_bytes: u64) -> ProgressBar {
+    let bar = super::progress::bar(
+        total_bytes,
+        "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} ({eta} left) {msg}",
     );
+    // Ticks on its own: a partition takes seconds, and the bar shows from the start.
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
 
@@ -162,20 +155,31 @@ pub fn run(
         .iter()
         .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .collect();
-    let bar = progress_bar(sizes.iter().sum(), job.quiet);
+    let bar = progress_bar(sizes.iter().sum());
     let (mut scored, mut reused, mut customers_now) = (0, 0, 0usize);
     let mut failed = Vec::new();
     let mut outputs = Vec::with_capacity(inputs.len());
-    for ((input, &bytes), output) in inputs.iter().zip(&sizes).zip(names) {
+    let count = inputs.len();
+    for (k, ((input, &bytes), output)) in inputs.iter().zip(&sizes).zip(names).enumerate() {
         outputs.push(output.clone());
+        let so_far = customers_now;
+        let phase = |what: &str| {
+            bar.set_message(format!(
+                "partition {}/{count}: {what} ({so_far} customers scored)",
+                k + 1
+            ))
+        };
         let result = (|| -> Result<bool> {
+            phase("checking");
             let fp = fingerprint(input)?;
             if !job.force
                 && manifest.is_current(&job.out_dir, &output, &job.version, &job.settings, &fp)
             {
                 return Ok(false);
             }
+            phase("reading, summarising and scoring");
             let (df, totals) = score(input)?;
+            phase("writing");
             let (mut df, unmapped_ids) = job.shape.apply(df)?;
             let totals = PartitionTotals {
                 unmapped_ids,

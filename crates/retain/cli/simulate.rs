@@ -7,7 +7,7 @@ use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_models::btyd::PurchaseModel;
 use retain_models::spend::gammagamma::GammaGamma;
 use retain_score::artefact::ClvArtefact;
-use retain_train::simulate_log::{SimulationSpec, write_partitions};
+use retain_train::simulate_log::{SimulationSpec, write_partitions_with};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -165,7 +165,12 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         FileFormat::Parquet => "parquet",
     };
     let partitions = usize::try_from(a.partitions).unwrap_or(usize::MAX);
-    let files = write_partitions(&spec, partitions, &a.out, extension)?;
+    let phases = super::progress::Phases::start("simulate");
+    phases.phase("simulating and writing");
+    let files = write_partitions_with(&spec, partitions, &a.out, extension, &mut |k, n| {
+        phases.count("simulating and writing", k as u64, n as u64, "partitions")
+    })?;
+    phases.finish();
     let transactions: usize = files.iter().map(|(_, n)| n).sum();
     println!(
         "simulated {} customers ({} acquired {} to {}, observed to {}), {transactions} transactions, seed {}",
