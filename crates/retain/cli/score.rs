@@ -66,7 +66,8 @@ pub struct ScoreArgs {
     /// most 10,000 CLV steps (833 years of months), as the server.
     #[arg(long, default_value = "52w")]
     horizon: Duration,
-    /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; the horizon's unit if it does not divide it].
+    /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; when the horizon is within
+    /// 5% of n such steps (52w ≈ 12mo), n equal steps of horizon / n; else the horizon's unit].
     #[arg(long)]
     clv_step: Option<Duration>,
     /// Discount rate with its period, e.g. 10%/year [default: the model's].
