@@ -107,7 +107,7 @@ mod tests {
     fn rounds_to_significant_digits_whatever_the_magnitude() {
         let p6 = Precision::new(6).unwrap();
         assert_eq!(p6.round(0.123_456_789), 0.123457);
-        assert_eq!(p6.round(-1234.567_89), -1234.57);
+        assert_eq!(p6.round(-1_234.567_89), -1234.57);
         assert_eq!(p6.round(98_765_432.1), 98_765_400.0);
         assert_eq!(p6.round(1e-30 * 1.234_567_89), 1.23457e-30);
         assert_eq!(p6.round(0.0), 0.0);
