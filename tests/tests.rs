@@ -8,6 +8,7 @@ mod hardening;
 mod interop;
 mod monitor;
 mod monitor_scores;
+mod output;
 mod report;
 mod segments;
 mod serve;

@@ -82,6 +82,12 @@ pub enum IoError {
     /// Building a frame in memory failed (a bug or a polars limit, not bad input).
     #[error("building the table: {0}")]
     Frame(String),
+    /// A float precision out of range.
+    #[error("precision {given:?}: give 1 to 17 significant digits")]
+    Precision {
+        /// The precision as given.
+        given: String,
+    },
 }
 
 impl IoError {

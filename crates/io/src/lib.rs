@@ -16,6 +16,7 @@
 //! - [`parquet_guard`]: every Parquet read checked against a corrupt footer (chunk ranges
 //!   within the file; decoder panics turned into errors).
 //! - [`overwrite`]: the one check that no output overwrites an input (paths, links, inodes).
+//! - [`precision`]: significant digits of floats in CSV output.
 //! - [`partitions`]: a file, directory or glob → the partitions to process.
 //! - [`error`]: the crate's error type.
 //!
@@ -37,6 +38,7 @@ pub mod format;
 pub mod overwrite;
 pub mod parquet_guard;
 pub mod partitions;
+pub mod precision;
 pub mod read;
 pub mod sink;
 pub mod summary_table;

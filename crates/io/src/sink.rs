@@ -7,6 +7,7 @@
 use crate::IoError;
 use crate::atomic::AtomicFile;
 use crate::format::{OutputFormat, is_stdout};
+use crate::precision::Precision;
 use polars::io::parquet::write::BatchedWriter as ParquetBatched;
 use polars::prelude::*;
 use std::fs::File;
@@ -37,11 +38,18 @@ pub struct FrameSink {
     /// (on the writer thread, while the next batch is scored), so the final fsync before the
     /// rename has only the last batch left (a 1M-customer run waited 65 ms on it).
     sync: Option<File>,
+    /// CSV only: significant digits of floats.
+    precision: Option<Precision>,
 }
 
 impl FrameSink {
     /// Starts writing `path` (format from its extension; `-`: CSV to standard output).
     pub fn create(path: &Path) -> Result<FrameSink, IoError> {
+        FrameSink::create_with(path, None)
+    }
+
+    /// [`FrameSink::create`], CSV floats rounded to `precision` significant digits.
+    pub fn create_with(path: &Path, precision: Option<Precision>) -> Result<FrameSink, IoError> {
         let format = OutputFormat::from_path(path)?;
         if is_stdout(path) {
             return Ok(FrameSink {
@@ -52,6 +60,7 @@ impl FrameSink {
                 rows: 0,
                 schema: None,
                 sync: None,
+                precision,
             });
         }
         let out = AtomicFile::create(path)?;
@@ -65,6 +74,7 @@ impl FrameSink {
             rows: 0,
             schema: None,
             sync,
+            precision,
         })
     }
 
@@ -76,6 +86,11 @@ impl FrameSink {
     /// (a slice of a multi-chunk input beside freshly built scores) are aligned first: the
     /// Parquet writer needs equal chunks across columns.
     pub fn write(&mut self, df: &DataFrame) -> Result<(), IoError> {
+        let rounded = match (self.format, self.precision) {
+            (OutputFormat::Csv, Some(p)) => p.apply(df)?,
+            _ => std::borrow::Cow::Borrowed(df),
+        };
+        let df = rounded.as_ref();
         let aligned;
         let df = if df.should_rechunk() {
             let mut copy = df.clone();
@@ -174,7 +189,12 @@ pub struct BackgroundSink<E = IoError> {
 impl<E: From<IoError> + Send + 'static> BackgroundSink<E> {
     /// Starts writing `path` on a writer thread.
     pub fn create(path: &Path) -> Result<BackgroundSink<E>, E> {
-        let mut sink = FrameSink::create(path)?;
+        BackgroundSink::create_with(path, None)
+    }
+
+    /// [`BackgroundSink::create`], CSV floats rounded to `precision` significant digits.
+    pub fn create_with(path: &Path, precision: Option<Precision>) -> Result<BackgroundSink<E>, E> {
+        let mut sink = FrameSink::create_with(path, precision)?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(1);
         let handle = std::thread::Builder::new()
             .name("retain-writer".into())

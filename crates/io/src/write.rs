@@ -5,6 +5,7 @@
 use crate::IoError;
 use crate::atomic::AtomicFile;
 use crate::format::{OutputFormat, is_stdout};
+use crate::precision::Precision;
 use polars::prelude::*;
 use retain_core::time::TimeUnit;
 use std::path::Path;
@@ -42,15 +43,31 @@ pub fn summaries_frame(
 /// Writes `df` to `path` atomically in the format given by its extension (`-`: CSV to
 /// standard output).
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
-    write_frame_as(df, path, OutputFormat::from_path(path)?)
+    write_frame_with(df, path, None)
 }
 
-/// Writes `df` to `path` (atomically) or to standard output (`-`) in `format`.
+/// [`write_frame`], CSV floats rounded to `precision` significant digits.
+pub fn write_frame_with(
+    df: &mut DataFrame,
+    path: &Path,
+    precision: Option<Precision>,
+) -> Result<(), IoError> {
+    write_frame_as(df, path, OutputFormat::from_path(path)?, precision)
+}
+
+/// Writes `df` to `path` (atomically) or to standard output (`-`) in `format`, CSV floats
+/// rounded to `precision` significant digits when given.
 pub fn write_frame_as(
     df: &mut DataFrame,
     path: &Path,
     format: OutputFormat,
+    precision: Option<Precision>,
 ) -> Result<(), IoError> {
+    let mut rounded = match (format, precision) {
+        (OutputFormat::Csv, Some(p)) => Some(p.apply(df)?.into_owned()),
+        _ => None,
+    };
+    let df = rounded.as_mut().unwrap_or(df);
     let err = |e: PolarsError| IoError::write(path, e);
     if is_stdout(path) {
         use std::io::Write;

@@ -6,7 +6,7 @@ use polars::prelude::{Column, DataFrame};
 use retain_core::features::{RawColumn, RawTable};
 use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_io::table::read_table;
-use retain_io::write::write_frame;
+use retain_io::write::write_frame_with;
 use retain_score::campaign::{
     CampaignPlan, CampaignRates, Contact, SegmentLine, check_budget, check_cost, check_rate,
     plan_campaign, segment_lines,
@@ -69,9 +69,12 @@ pub struct CampaignArgs {
     /// Only customers of this value tier (high, medium, low); repeatable.
     #[arg(long = "value-tier", value_name = "TIER")]
     value_tiers: Vec<String>,
-    /// Target list: .csv or .parquet.
+    /// Target list: .csv or .parquet. With --profile crm, the rows are the CRM export's (in
+    /// campaign order) followed by campaign_rank and expected_net_value.
     #[arg(long)]
     output: PathBuf,
+    #[command(flatten)]
+    out: super::output::OutputArgs,
     /// Print the plan as JSON.
     #[arg(long)]
     json: bool,
@@ -86,6 +89,8 @@ struct Report<'a> {
     plan: &'a CampaignPlan,
     segments_by: Option<&'a str>,
     segments: Vec<SegmentLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unmapped_ids: Option<usize>,
     output: String,
 }
 
@@ -151,10 +156,16 @@ pub fn run(a: CampaignArgs) -> Result<()> {
         &[
             Some(named("--scores", &a.scores)),
             optional("--rates", a.rates.as_deref()),
+            optional("--id-map", a.out.id_map()),
         ],
         &[Output::File(named("--output", &a.output))],
     )?;
     super::data_goes_to(&a.output);
+    let shape = super::output::Shape::new(
+        &a.out,
+        retain_io::format::OutputFormat::from_path(&a.output)?,
+        &a.output,
+    )?;
     check_budget(a.budget)?;
     check_cost("--cost-per-contact", a.cost_per_contact)?;
     if let Some(s) = a.success_rate {
@@ -279,13 +290,22 @@ pub fn run(a: CampaignArgs) -> Result<()> {
         }
         None => Vec::new(),
     };
-    write_list(&a.output, &plan, &contacts, &rows, &ids, &var_name, &table)?;
+    let list = List {
+        plan: &plan,
+        contacts: &contacts,
+        rows: &rows,
+        ids: &ids,
+        var_name: &var_name,
+        table: &table,
+    };
+    let unmapped = write_list(&a.output, &list, &shape)?;
     let report = Report {
         customers: values.len(),
         eligible: rows.len(),
         plan: &plan,
         segments_by,
         segments,
+        unmapped_ids: a.out.id_map().map(|_| unmapped),
         output: a.output.display().to_string(),
     };
     if a.json {
@@ -296,18 +316,54 @@ pub fn run(a: CampaignArgs) -> Result<()> {
     Ok(())
 }
 
+/// A plan and the score rows it ranks.
+struct List<'a> {
+    plan: &'a CampaignPlan,
+    contacts: &'a [Contact],
+    rows: &'a [usize],
+    ids: &'a [String],
+    var_name: &'a str,
+    table: &'a RawTable,
+}
+
 /// The ranked list: who, their segment and tiers when the scores have them, value at risk,
-/// rate, cost, expected retained and net value, and the running net value.
-fn write_list(
-    output: &Path,
-    plan: &CampaignPlan,
-    contacts: &[Contact],
-    rows: &[usize],
-    ids: &[String],
-    var_name: &str,
-    table: &RawTable,
-) -> Result<()> {
+/// rate, cost, expected retained and net value, and the running net value; with the CRM
+/// profile, the targets' CRM rows, rank and expected net value. Returns the targets left out
+/// for want of a CRM id.
+fn write_list(output: &Path, list: &List<'_>, shape: &super::output::Shape) -> Result<usize> {
+    let List {
+        plan,
+        contacts,
+        rows,
+        ids,
+        var_name,
+        table,
+    } = *list;
     let t = &plan.targets;
+    if shape.is_crm() {
+        let scores = retain_score::crm::frame_of_table(table)?;
+        let take: Vec<polars::prelude::IdxSize> = t
+            .iter()
+            .map(|&i| rows[i] as polars::prelude::IdxSize)
+            .collect();
+        let take = polars::prelude::IdxCa::from_vec("take".into(), take);
+        let targets = scores.take(&take)?;
+        let extra = vec![
+            Column::new(
+                "campaign_rank".into(),
+                (1..=t.len() as u64).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "expected_net_value".into(),
+                t.iter()
+                    .map(|&i| contacts[i].net_value())
+                    .collect::<Vec<_>>(),
+            ),
+        ];
+        let (mut df, unmapped) = shape.apply_with(targets, extra)?;
+        write_frame_with(&mut df, output, shape.precision)?;
+        return Ok(unmapped);
+    }
     let f = |g: &dyn Fn(&Contact) -> f64| t.iter().map(|&i| g(&contacts[i])).collect::<Vec<_>>();
     let mut cumulative = 0.0;
     let cum: Vec<f64> = t
@@ -341,9 +397,10 @@ fn write_list(
         Column::new("expected_net_value".into(), f(&Contact::net_value)),
         Column::new("cumulative_net_value".into(), cum),
     ]);
-    let mut df = DataFrame::new_infer_height(cols)?;
-    write_frame(&mut df, output)?;
-    Ok(())
+    let df = DataFrame::new_infer_height(cols)?;
+    let (mut df, unmapped) = shape.apply(df)?;
+    write_frame_with(&mut df, output, shape.precision)?;
+    Ok(unmapped)
 }
 
 fn print(r: &Report<'_>, var_name: &str) {
@@ -384,5 +441,6 @@ fn print(r: &Report<'_>, var_name: &str) {
             );
         }
     }
+    super::score::print_unmapped(r.unmapped_ids.unwrap_or(0));
     say!("  wrote {}", r.output);
 }

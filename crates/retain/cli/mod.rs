@@ -20,6 +20,8 @@ mod evaluate;
 mod inspect;
 mod metrics;
 mod monitor;
+mod output;
+mod progress;
 mod report;
 mod report_cmd;
 mod score;
@@ -67,6 +69,9 @@ pub struct Cli {
     /// Log progress (info level) to stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// No progress on stderr (progress is drawn only when stderr is a terminal anyway).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     /// Logs as JSON lines (for log shippers) instead of text.
     #[arg(long, global = true, env = "RETAIN_LOG_JSON")]
     pub log_json: bool,
@@ -117,6 +122,7 @@ impl Cli {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    progress::set_quiet(cli.quiet);
     let done = match cli.command {
         Command::Monitor(a) => return monitor::run(a),
         Command::Train(t) => train::run(t),

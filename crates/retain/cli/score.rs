@@ -2,6 +2,7 @@
 
 use super::base_input::SummarySource;
 use super::data::{self, DataArgs};
+use super::output::{OutputArgs, Shape};
 use super::score_batch::{self, BatchJob};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -9,11 +10,12 @@ use polars::prelude::Column;
 use retain_core::summary::Summaries;
 use retain_core::time::TimeUnit;
 use retain_core::time::{DiscountRate, Duration};
+use retain_io::format::OutputFormat as FileFormat;
 use retain_io::overwrite::{Output, named, optional};
 use retain_io::sink::BackgroundSink;
 use retain_io::summary_table::SummaryFrame;
 use retain_io::table::read_table;
-use retain_io::write::write_frame;
+use retain_io::write::write_frame_with;
 use retain_models::clv::ClvSpec;
 use retain_score::artefact::{Artefact, ClvArtefact};
 use retain_score::artefact::{ChurnArtefact, SubscriptionArtefact};
@@ -28,6 +30,8 @@ use retain_score::segments::{
 };
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Flags of `retain score`.
 #[derive(Debug, Args)]
@@ -62,7 +66,8 @@ pub struct ScoreArgs {
     /// most 10,000 CLV steps (833 years of months), as the server.
     #[arg(long, default_value = "52w")]
     horizon: Duration,
-    /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; the horizon's unit if it does not divide it].
+    /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; when the horizon is within
+    /// 5% of n such steps (52w ≈ 12mo), n equal steps of horizon / n; else the horizon's unit].
     #[arg(long)]
     clv_step: Option<Duration>,
     /// Discount rate with its period, e.g. 10%/year [default: the model's].
@@ -91,6 +96,8 @@ pub struct ScoreArgs {
     /// Partitioned input: format of the output files.
     #[arg(long, value_enum, default_value_t = OutputFormat::Parquet)]
     output_format: OutputFormat,
+    #[command(flatten)]
+    out: OutputArgs,
     /// Partitioned input: rescore partitions whose outputs are already current (same model
     /// version, settings and input).
     #[arg(long)]
@@ -101,9 +108,6 @@ pub struct ScoreArgs {
     /// were slower at 1M and 10M customers (see the README's Performance section).
     #[arg(long, default_value_t = 1 << 17, value_parser = clap::value_parser!(u64).range(1..))]
     chunk_rows: u64,
-    /// No progress bar (it is also off when stderr is not a terminal).
-    #[arg(long, short)]
-    quiet: bool,
     /// Print the run summary as JSON.
     #[arg(long)]
     json: bool,
@@ -120,6 +124,9 @@ struct Summary {
     expected_purchases: f64,
     total_clv: Option<f64>,
     total_value_at_risk: Option<f64>,
+    /// Customers left out of a CRM export for want of a CRM id (with --id-map).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unmapped_ids: Option<usize>,
     output: String,
 }
 
@@ -134,11 +141,40 @@ pub enum OutputFormat {
 
 impl OutputFormat {
     fn extension(self) -> &'static str {
+        self.format().extension()
+    }
+
+    fn format(self) -> FileFormat {
         match self {
-            OutputFormat::Parquet => "parquet",
-            OutputFormat::Csv => "csv",
+            OutputFormat::Parquet => FileFormat::Parquet,
+            OutputFormat::Csv => FileFormat::Csv,
         }
     }
+}
+
+/// The checked output flags of a run (the format of the partitions' outputs for a
+/// partitioned input, else the output file's).
+fn shape(a: &ScoreArgs, partitioned: bool) -> Result<Arc<Shape>> {
+    let format = if partitioned {
+        a.output_format.format()
+    } else {
+        FileFormat::from_path(&a.output)?
+    };
+    Ok(Arc::new(Shape::new(&a.out, format, &a.output)?))
+}
+
+/// Refuses bad --columns before any data is read: the columns of an empty run, shaped.
+fn check_shape(
+    shape: &Shape,
+    art: &ClvArtefact,
+    horizon: Duration,
+    spec: &ClvSpec,
+    segmenter: Option<&Segmenter>,
+) -> Result<()> {
+    let table = score(art, Summaries::default(), horizon, spec)?;
+    let seg = segmenter.map(|s| s.table(&table));
+    shape.apply(to_frame(&table, art.time_unit, horizon, seg.as_ref())?)?;
+    Ok(())
 }
 
 /// Refuses an --output that is, or would overwrite, any input (checked before anything is read).
@@ -165,6 +201,7 @@ fn refuse_overwrite(a: &ScoreArgs) -> Result<()> {
             optional("--summaries", a.summaries.as_deref()),
             optional("--data", a.data_file.as_deref()),
             optional("--segments", a.segments.as_deref()),
+            optional("--id-map", a.out.id_map()),
         ],
         &[output],
     )?;
@@ -197,22 +234,44 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     if score_batch::is_partitioned(input) {
         return clv_partitioned(&a, &art, input, settings, &spec, &source);
     }
+    let shape = shape(&a, false)?;
+    if art.reference.is_some() {
+        check_shape(
+            &shape,
+            &art,
+            a.horizon,
+            &spec,
+            segmenter(&a, &art, &spec, None)?.as_ref(),
+        )?;
+    }
     // One file: scored CHUNK customers at a time and written batch by batch, so beside the
     // input data only one chunk's intermediates are held, whatever the number of customers.
     let chunk = usize::try_from(a.chunk_rows).unwrap_or(usize::MAX);
+    let phases = super::progress::Phases::start("score");
+    phases.phase("reading");
     let (mut chunks, segmenter) = match source.open_frame(input)? {
         Some(frame) => (Chunks::Frame(frame, 0), segmenter(&a, &art, &spec, None)?),
         None => {
+            phases.phase("reading and summarising");
             let (summaries, _) = source.load(input)?;
             let seg = segmenter(&a, &art, &spec, Some(&summaries))?;
             (Chunks::Whole(summaries), seg)
         }
     };
-    let mut sink = BackgroundSink::create(&a.output)?;
+    let mut sink =
+        BackgroundSink::<retain_score::ScoreError>::create_with(&a.output, shape.precision)?;
+    let unmapped = Arc::new(AtomicUsize::new(0));
     let mut totals = PartitionTotals::default();
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
     let (unit, horizon) = (art.time_unit, a.horizon);
+    let total = chunks.len() as u64;
     while let Some((ids, summaries)) = chunks.next(chunk)? {
+        phases.count(
+            "scoring and writing",
+            totals.customers as u64,
+            total,
+            "customers",
+        );
         let table = score(&art, summaries, horizon, &spec)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         sum_p_alive += table.p_alive.iter().sum::<f64>();
@@ -230,12 +289,18 @@ pub fn run(a: ScoreArgs) -> Result<()> {
                 0,
             ),
         });
-        // The frame (text columns included) is built on the writer thread.
+        // The frame (text columns included) is built and shaped on the writer thread.
+        let (shape, unmapped) = (shape.clone(), unmapped.clone());
         sink.write_with(Box::new(move || {
-            to_frame_with_ids(ids, &table, unit, horizon, segments.as_ref())
+            let df = to_frame_with_ids(ids, &table, unit, horizon, segments.as_ref())?;
+            let (df, left_out) = shape.apply(df)?;
+            unmapped.fetch_add(left_out, Ordering::Relaxed);
+            Ok(df)
         }))?;
     }
+    phases.phase("writing");
     sink.finish()?;
+    phases.finish();
     let n = totals.customers;
     let s = Summary {
         model: art.name.clone(),
@@ -247,6 +312,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
         expected_purchases: expected,
         total_clv: totals.total_clv,
         total_value_at_risk: totals.total_value_at_risk,
+        unmapped_ids: a.out.id_map().map(|_| unmapped.load(Ordering::Relaxed)),
         output: a.output.display().to_string(),
     };
     if a.json {
@@ -275,9 +341,17 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             say!("  total CLV {c:.2}, value at risk {v:.2}");
         }
         super::segments_print::print(totals.value_risk.as_ref(), totals.segments.as_ref());
+        print_unmapped(s.unmapped_ids.unwrap_or(0));
         say!("  wrote {}", s.output);
     }
     Ok(())
+}
+
+/// The customers a CRM export left out (never their ids: the count only).
+pub(super) fn print_unmapped(n: usize) {
+    if n > 0 {
+        say!("  left out {n} customer(s) absent from --id-map (no CRM id)");
+    }
 }
 
 /// Where a single-file run's chunks come from: a summary file read once (and the next row),
@@ -288,6 +362,14 @@ enum Chunks {
 }
 
 impl Chunks {
+    /// Customers left to score.
+    fn len(&self) -> usize {
+        match self {
+            Chunks::Frame(frame, at) => frame.len().saturating_sub(*at),
+            Chunks::Whole(s) => s.x.len(),
+        }
+    }
+
     /// The next chunk's ids and summaries, in file order.
     fn next(&mut self, size: usize) -> Result<Option<(Column, Summaries)>> {
         match self {
@@ -372,7 +454,8 @@ fn batch_job(
     version: String,
     settings: String,
     input: &Path,
-) -> BatchJob {
+) -> Result<BatchJob> {
+    let shape = shape(a, true)?;
     let input_flag = if a.transactions.is_some() {
         "--transactions"
     } else if a.summaries.is_some() {
@@ -380,17 +463,17 @@ fn batch_job(
     } else {
         "--data"
     };
-    BatchJob {
+    Ok(BatchJob {
         model: model.to_string(),
         version,
-        settings,
+        settings: format!("{settings}; {}", shape.settings),
         input: input.to_path_buf(),
         input_flag,
         out_dir: a.output.clone(),
         extension: a.output_format.extension().into(),
         force: a.force,
-        quiet: a.quiet,
-    }
+        shape,
+    })
 }
 
 /// A CLV model over a partitioned base.
@@ -414,7 +497,10 @@ fn clv_partitioned(
         ),
         None => settings,
     };
-    let job = batch_job(a, &art.name, art.version.clone(), settings, input);
+    let job = batch_job(a, &art.name, art.version.clone(), settings, input)?;
+    if art.reference.is_some() {
+        check_shape(&job.shape, art, a.horizon, spec, segmenter.as_ref())?;
+    }
     let summary = score_batch::run(&job, |path| {
         let (summaries, skipped) = source.load(path)?;
         let table = score(art, summaries, a.horizon, spec)?;
@@ -495,7 +581,7 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
             "tiers {} {}; value tiers {} {}; drivers {}; delimiter {delimiter}",
             tiers.high, tiers.medium, rules.value_tiers.high, rules.value_tiers.medium, a.drivers
         );
-        let job = batch_job(&a, &art.name, version, settings, path);
+        let job = batch_job(&a, &art.name, version, settings, path)?;
         let summary = score_batch::run(&job, |file| {
             let table = read_table(file, delimiter)?;
             let scores = score_churn(&art, table, &options)?;
@@ -515,10 +601,12 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
         })?;
         return score_batch::print(&summary, a.json);
     }
+    let shape = shape(&a, false)?;
     let table = read_table(path, delimiter)?;
     let scores = score_churn(&art, table, &options)?;
-    let (mut df, grid) = frame(&scores)?;
-    write_frame(&mut df, &a.output)?;
+    let (df, grid) = frame(&scores)?;
+    let (mut df, unmapped) = shape.apply(df)?;
+    write_frame_with(&mut df, &a.output, shape.precision)?;
     let n = scores.ids.len();
     let count = |t: &str| scores.tier.iter().filter(|x| **x == t).count();
     let mean = scores.churn_probability.iter().sum::<f64>() / n.max(1) as f64;
@@ -532,6 +620,7 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
             "tiers": {"high": count("high"), "medium": count("medium"), "low": count("low")},
             "tier_cutoffs": {"high": tiers.high, "medium": tiers.medium},
             "total_clv": clv, "total_value_at_risk": at_risk, "value_risk": grid,
+            "unmapped_ids": a.out.id_map().map(|_| unmapped),
             "output": a.output.display().to_string(),
         });
         say!("{}", serde_json::to_string_pretty(&v)?);
@@ -555,6 +644,7 @@ fn churn(a: ScoreArgs, art: ChurnArtefact) -> Result<()> {
             );
         }
         super::segments_print::print(grid.as_ref(), None);
+        print_unmapped(unmapped);
         say!("  wrote {}", a.output.display());
     }
     Ok(())
@@ -587,7 +677,7 @@ fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
             "tiers {} {}; delimiter {delimiter}",
             tiers.high, tiers.medium
         );
-        let job = batch_job(&a, &art.name, version, settings, path);
+        let job = batch_job(&a, &art.name, version, settings, path)?;
         let summary = score_batch::run(&job, |file| {
             let table = read_table(file, delimiter)?;
             let scores = score_subscription(&art, &table, &tiers)?;
@@ -602,11 +692,12 @@ fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
         })?;
         return score_batch::print(&summary, a.json);
     }
+    let shape = shape(&a, false)?;
     let table = read_table(path, delimiter)?;
     let scores = score_subscription(&art, &table, &tiers)
         .with_context(|| format!("scoring {}", path.display()))?;
-    let mut df = to_frame(&scores)?;
-    write_frame(&mut df, &a.output)?;
+    let (mut df, unmapped) = shape.apply(to_frame(&scores)?)?;
+    write_frame_with(&mut df, &a.output, shape.precision)?;
     let n = scores.ids.len();
     let count = |t: &str| scores.tier.iter().filter(|x| **x == t).count();
     let mean = probabilities(&scores).iter().sum::<f64>() / n.max(1) as f64;
@@ -621,6 +712,7 @@ fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
             "tier_cutoffs": {"high": tiers.high, "medium": tiers.medium},
             "unknown_cohorts": scores.unknown_cohorts,
             "total_clv": clv, "total_value_at_risk": at_risk,
+            "unmapped_ids": a.out.id_map().map(|_| unmapped),
             "output": a.output.display().to_string(),
         });
         say!("{}", serde_json::to_string_pretty(&v)?);
@@ -644,6 +736,7 @@ fn subscription(a: ScoreArgs, art: SubscriptionArtefact) -> Result<()> {
                 scores.horizon_label
             );
         }
+        print_unmapped(unmapped);
         say!("  wrote {}", a.output.display());
     }
     Ok(())

@@ -7,16 +7,15 @@
 //! so); a customer split across partitions would be scored once per partition.
 
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use polars::prelude::DataFrame;
 use retain_io::atomic::is_own_temporary;
 use retain_io::fingerprint::of_file as fingerprint;
 use retain_io::overwrite::{Output, named, refuse_overwrite};
 use retain_io::partitions::{output_names, partitions};
-use retain_io::write::write_frame;
+use retain_io::write::write_frame_with;
 use retain_score::manifest::{Manifest, PartitionRecord, PartitionTotals};
 use serde::Serialize;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -38,8 +37,8 @@ pub struct BatchJob {
     pub extension: String,
     /// Rescore partitions even when their outputs are current.
     pub force: bool,
-    /// No progress bar.
-    pub quiet: bool,
+    /// Columns, profile and CSV precision of the outputs.
+    pub shape: std::sync::Arc<super::output::Shape>,
 }
 
 /// What a run did.
@@ -59,6 +58,9 @@ pub struct BatchSummary {
     pub customers: usize,
     /// Input rows skipped as unreadable.
     pub skipped_rows: usize,
+    /// Customers left out of a CRM export for want of a CRM id (with --id-map).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unmapped_ids: usize,
     /// Mean churn probability.
     pub mean_churn_probability: f64,
     /// Σ CLV.
@@ -79,6 +81,10 @@ pub struct BatchSummary {
     pub output: String,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Customers per risk tier.
 #[derive(Debug, Serialize)]
 pub struct Tiers {
@@ -95,17 +101,13 @@ pub fn is_partitioned(input: &Path) -> bool {
     input.is_dir() || input.to_string_lossy().contains(['*', '?', '['])
 }
 
-fn progress_bar(total_bytes: u64, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::new(total_bytes);
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} ({eta} left) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+fn progress_bar(total_bytes: u64) -> ProgressBar {
+    let bar = super::progress::bar(
+        total_bytes,
+        "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} ({eta} left) {msg}",
     );
+    // Ticks on its own: a partition takes seconds, and the bar shows from the start.
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
 
@@ -158,21 +160,37 @@ pub fn run(
         .iter()
         .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .collect();
-    let bar = progress_bar(sizes.iter().sum(), job.quiet);
+    let bar = progress_bar(sizes.iter().sum());
     let (mut scored, mut reused, mut customers_now) = (0, 0, 0usize);
     let mut failed = Vec::new();
     let mut outputs = Vec::with_capacity(inputs.len());
-    for ((input, &bytes), output) in inputs.iter().zip(&sizes).zip(names) {
+    let count = inputs.len();
+    for (k, ((input, &bytes), output)) in inputs.iter().zip(&sizes).zip(names).enumerate() {
         outputs.push(output.clone());
+        let so_far = customers_now;
+        let phase = |what: &str| {
+            bar.set_message(format!(
+                "partition {}/{count}: {what} ({so_far} customers scored)",
+                k + 1
+            ))
+        };
         let result = (|| -> Result<bool> {
+            phase("checking");
             let fp = fingerprint(input)?;
             if !job.force
                 && manifest.is_current(&job.out_dir, &output, &job.version, &job.settings, &fp)
             {
                 return Ok(false);
             }
-            let (mut df, totals) = score(input)?;
-            write_frame(&mut df, &job.out_dir.join(&output))?;
+            phase("reading, summarising and scoring");
+            let (df, totals) = score(input)?;
+            phase("writing");
+            let (mut df, unmapped_ids) = job.shape.apply(df)?;
+            let totals = PartitionTotals {
+                unmapped_ids,
+                ..totals
+            };
+            write_frame_with(&mut df, &job.out_dir.join(&output), job.shape.precision)?;
             customers_now += totals.customers;
             manifest.partitions.insert(
                 output.clone(),
@@ -223,6 +241,7 @@ pub fn run(
         reused,
         customers: totals.customers,
         skipped_rows: totals.skipped_rows,
+        unmapped_ids: totals.unmapped_ids,
         mean_churn_probability: totals.sum_churn_probability / totals.customers.max(1) as f64,
         total_clv: totals.total_clv,
         total_value_at_risk: totals.total_value_at_risk,
@@ -268,6 +287,7 @@ pub fn print(s: &BatchSummary, json: bool) -> Result<()> {
     if s.skipped_rows > 0 {
         say!("  skipped {} unreadable input row(s)", s.skipped_rows);
     }
+    super::score::print_unmapped(s.unmapped_ids);
     say!("  wrote {}", s.output);
     Ok(())
 }

@@ -8,7 +8,7 @@ use retain_io::overwrite::{Output, named, optional, refuse_overwrite};
 use retain_models::btyd::PurchaseModel;
 use retain_models::spend::gammagamma::GammaGamma;
 use retain_score::artefact::ClvArtefact;
-use retain_train::simulate_log::{SimulationSpec, write_one, write_partitions};
+use retain_train::simulate_log::{SimulationSpec, write_one, write_partitions_with};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -184,13 +184,19 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         end,
         seed: a.seed,
     };
+    let phases = super::progress::Phases::start("simulate");
+    phases.phase("simulating and writing");
     let (files, transactions) = if one_file {
         (1, write_one(&spec, &a.out, format)?)
     } else {
         let partitions = usize::try_from(a.partitions).unwrap_or(usize::MAX);
-        let files = write_partitions(&spec, partitions, &a.out, format.extension())?;
+        let files =
+            write_partitions_with(&spec, partitions, &a.out, format.extension(), &mut |k, n| {
+                phases.count("simulating and writing", k as u64, n as u64, "partitions")
+            })?;
         (files.len(), files.iter().map(|(_, n)| n).sum())
     };
+    phases.finish();
     say!(
         "simulated {} customers ({} acquired {} to {}, observed to {}), {transactions} transactions, seed {}",
         a.customers,

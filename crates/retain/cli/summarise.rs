@@ -42,6 +42,8 @@ pub fn run(a: SummariseArgs) -> Result<()> {
         &[Output::File(named("--output", &a.output))],
     )?;
     super::data_goes_to(&a.output);
+    let phases = super::progress::Phases::start("summarise");
+    phases.phase("reading");
     let format = a.data.format(None);
     let (log, _) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let read_s = started.elapsed().as_secs_f64();
@@ -50,10 +52,13 @@ pub fn run(a: SummariseArgs) -> Result<()> {
     if let Some(end) = &a.observation_end {
         opts = opts.with_holdout(parse_date(end).context("--observation-end")?);
     }
+    phases.phase("summarising");
     let s = summarise(&log, &opts)?;
     let holdout = a.observation_end.as_ref().map(|_| opts.holdout_length());
     let mut df = summaries_frame(&s, a.time_unit, holdout)?;
+    phases.phase("writing");
     write_frame(&mut df, &a.output)?;
+    phases.finish();
     say!(
         "summarised {} transactions into {} customers ({} first buying after the calibration end left out) in {:.2} s (reading {:.2} s); wrote {}",
         log.len(),

@@ -98,6 +98,8 @@ fn clv(a: ClvArgs) -> Result<()> {
         "all" => PurchaseKind::ALL.to_vec(),
         m => vec![m.parse::<PurchaseKind>()?],
     };
+    let phases = super::progress::Phases::start("train clv");
+    phases.phase("reading");
     let format = a.data.format(None);
     let (log, report) = data::read(&a.transactions, &format, a.data.on_bad_row)?;
     let calibration_end = parse_date(&a.calibration_end).context("--calibration-end")?;
@@ -122,6 +124,7 @@ fn clv(a: ClvArgs) -> Result<()> {
             .unwrap_or(calibration_end),
     };
     let opts = SummaryOptions::new(a.time_unit, calibration_end).with_holdout(observation_end);
+    phases.phase("summarising");
     let summaries = summarise(&log, &opts)?;
     let training = ClvTraining {
         kinds,
@@ -131,7 +134,9 @@ fn clv(a: ClvArgs) -> Result<()> {
         },
         compress: !a.no_compress,
     };
+    phases.phase("fitting");
     let trained = train_clv(&summaries, &opts, &training)?;
+    phases.phase("summarising the reference base");
     let fingerprint = retain_io::fingerprint::of_file(&a.transactions)?;
     // The reference for ranks and segments: the whole base as of the observation end.
     let base = summarise(&log, &SummaryOptions::new(a.time_unit, observation_end))?;
@@ -171,7 +176,9 @@ fn clv(a: ClvArgs) -> Result<()> {
     if let Some(reason) = no_spend {
         eprintln!("warning: no spend model, CLV unavailable: {reason}");
     }
+    phases.phase("writing");
     art.save(&out)?;
+    phases.finish();
     if a.json {
         println!("{}", serde_json::to_string_pretty(&art)?);
     } else {

@@ -11,7 +11,8 @@
 //!   cohort columns of a subscriber table, and scoring active subscribers (churn probability,
 //!   DERL-based CLV, value at risk, retention elasticity).
 //! - [`segments`]: RFM segments, value × risk tiers and percentile ranks against the training base.
-//! - [`score_file`]: the score file's columns, written from a score table.
+//! - [`score_file`]: the score file's columns, written from a score table; `--columns` selections.
+//! - [`crm`]: the CRM export of score frames (one profile row per customer, optional id map).
 //! - [`score_store`]: score files in memory for campaign lists (gRPC `Segments`).
 //! - [`campaign`]: whom a retention campaign contacts within a budget.
 //! - [`whatif`]: value gained if dropout falls by u% (retention what-if).
@@ -39,6 +40,7 @@ pub mod campaign;
 pub mod churn_model;
 pub mod churn_score;
 pub mod churn_value;
+pub mod crm;
 pub mod error;
 pub mod holdout;
 pub mod manifest;

@@ -38,6 +38,13 @@ pub struct PartitionTotals {
     /// Totals per RFM segment, when the scores are segmented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<SegmentTotals>,
+    /// Customers left out of a CRM export for want of a CRM id (`--id-map`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unmapped_ids: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl PartitionTotals {
@@ -67,6 +74,7 @@ impl PartitionTotals {
             tiers: counts,
             value_risk: None,
             segments: None,
+            unmapped_ids: 0,
         }
     }
 
@@ -89,6 +97,7 @@ impl PartitionTotals {
         };
         self.customers += other.customers;
         self.skipped_rows += other.skipped_rows;
+        self.unmapped_ids += other.unmapped_ids;
         self.sum_churn_probability += other.sum_churn_probability;
         self.total_clv = sum(self.total_clv, other.total_clv);
         self.total_value_at_risk = sum(self.total_value_at_risk, other.total_value_at_risk);

@@ -200,6 +200,95 @@ fn segment_columns(cols: &mut Vec<Column>, s: &SegmentColumns) {
     }
 }
 
+/// The output columns a caller chose by name (`--columns a,b,c`), in their order. Without a
+/// selection every column of the file is written (the default set).
+///
+/// A name is a column's full name (`clv_52_weeks`) or, when exactly one column is that name
+/// followed by its horizon or time unit, the name without it (`clv`, `t_x`, `expected_purchases`),
+/// so that a selection survives a change of horizon or unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSelection(Vec<String>);
+
+impl std::str::FromStr for ColumnSelection {
+    type Err = ScoreError;
+    fn from_str(s: &str) -> Result<Self, ScoreError> {
+        let names: Vec<String> = s.split(',').map(|n| n.trim().to_string()).collect();
+        if names.iter().any(String::is_empty) {
+            return Err(ScoreError::setting(
+                "--columns",
+                format!("{s:?} has an empty name (give names separated by commas)"),
+            ));
+        }
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(ScoreError::setting(
+                    "--columns",
+                    format!("{n:?} is named twice"),
+                ));
+            }
+        }
+        Ok(ColumnSelection(names))
+    }
+}
+
+/// Whether `column` is `stem` followed by a horizon or time-unit suffix: `_weeks`,
+/// `_52_weeks`, `_1_5_years`.
+fn is_suffixed(column: &str, stem: &str) -> bool {
+    let Some(rest) = column.strip_prefix(stem).and_then(|r| r.strip_prefix('_')) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('_').collect();
+    let (unit, number) = parts.split_last().unwrap_or((&"", &[]));
+    ["days", "weeks", "months", "years"].contains(unit)
+        && number
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl ColumnSelection {
+    /// The names asked for, as given.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The full names of the chosen columns among `available`, in the chosen order; an unknown
+    /// or ambiguous name is refused, listing the available ones.
+    pub fn resolve(&self, available: &[String]) -> Result<Vec<String>, ScoreError> {
+        self.0
+            .iter()
+            .map(|name| {
+                if available.contains(name) {
+                    return Ok(name.clone());
+                }
+                let matches: Vec<&String> =
+                    available.iter().filter(|c| is_suffixed(c, name)).collect();
+                match matches[..] {
+                    [one] => Ok(one.clone()),
+                    _ => Err(ScoreError::setting(
+                        "--columns",
+                        format!(
+                            "no column {name:?} in this output; available: {}",
+                            available.join(", ")
+                        ),
+                    )),
+                }
+            })
+            .collect()
+    }
+
+    /// `df` with the chosen columns only, in the chosen order.
+    pub fn select(&self, df: &DataFrame) -> Result<DataFrame, ScoreError> {
+        let available: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let names = self.resolve(&available)?;
+        df.select(names)
+            .map_err(|e| ScoreError::Frame(e.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +310,65 @@ mod tests {
         );
         assert_eq!(horizon_column(&names, CLV), Some("clv_52_weeks"));
         assert_eq!(horizon_column(&names[..3], VALUE_AT_RISK), None);
+    }
+
+    #[test]
+    fn columns_are_chosen_by_full_name_or_by_stem_in_the_given_order() {
+        let names: Vec<String> = [
+            "customer_id",
+            "t_x_weeks",
+            "churn_probability",
+            "clv_52_weeks",
+            "clv_percentile",
+            "value_at_risk_1_5_years",
+        ]
+        .map(String::from)
+        .to_vec();
+        let pick = |s: &str| s.parse::<ColumnSelection>().unwrap().resolve(&names);
+        assert_eq!(
+            pick("clv, customer_id,t_x").unwrap(),
+            ["clv_52_weeks", "customer_id", "t_x_weeks"]
+        );
+        assert_eq!(
+            pick("value_at_risk,clv_percentile").unwrap(),
+            ["value_at_risk_1_5_years", "clv_percentile"]
+        );
+        // `churn` is not a stem of churn_probability (no unit or horizon follows it).
+        let err = pick("churn").unwrap_err().to_string();
+        assert!(err.contains("no column \"churn\""), "{err}");
+        assert!(err.contains("available: customer_id, t_x_weeks"), "{err}");
+        assert!("a,,b".parse::<ColumnSelection>().is_err());
+        assert!("a,b,a".parse::<ColumnSelection>().is_err());
+    }
+
+    #[test]
+    fn a_selection_keeps_the_chosen_columns_of_a_frame() {
+        let t = ScoreTable {
+            ids: vec!["a".into()],
+            x: vec![1],
+            t_x: vec![2.0],
+            t: vec![3.0],
+            monetary: vec![4.0],
+            p_alive: vec![0.75],
+            churn_probability: vec![0.25],
+            expected_purchases: vec![1.5],
+            p_no_purchase: vec![0.2],
+            ..ScoreTable::default()
+        };
+        let df = to_frame(
+            &t,
+            TimeUnit::Week,
+            Duration::new(52.0, TimeUnit::Week),
+            None,
+        )
+        .unwrap();
+        let sel: ColumnSelection = "expected_purchases,customer_id".parse().unwrap();
+        let out = sel.select(&df).unwrap();
+        let names: Vec<String> = out
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, ["expected_purchases_52_weeks", "customer_id"]);
     }
 }

@@ -223,7 +223,7 @@ pub fn write_one(
 ) -> Result<usize, TrainError> {
     spec.validate()?;
     let log = spec.customers(0..spec.customers)?;
-    write_frame_as(&mut log.to_frame()?, path, format)?;
+    write_frame_as(&mut log.to_frame()?, path, format, None)?;
     Ok(log.len())
 }
 
@@ -236,6 +236,18 @@ pub fn write_partitions(
     dir: &Path,
     extension: &str,
 ) -> Result<Vec<(PathBuf, usize)>, TrainError> {
+    write_partitions_with(spec, partitions, dir, extension, &mut |_, _| {})
+}
+
+/// [`write_partitions`], calling `done(k, n)` after each of the n partitions is written
+/// (for progress).
+pub fn write_partitions_with(
+    spec: &SimulationSpec,
+    partitions: usize,
+    dir: &Path,
+    extension: &str,
+    done: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<(PathBuf, usize)>, TrainError> {
     spec.validate()?;
     let k = partitions.clamp(1, spec.customers);
     let mut out = Vec::with_capacity(k);
@@ -245,6 +257,7 @@ pub fn write_partitions(
         let path = dir.join(format!("part-{part:05}.{extension}"));
         write_frame(&mut log.to_frame()?, &path)?;
         out.push((path, log.len()));
+        done(part + 1, k);
     }
     Ok(out)
 }

@@ -163,8 +163,10 @@ pub struct ClvArtefact {
 
 impl ClvArtefact {
     /// The CLV settings for a scoring horizon: the given step and discount, or the artefact's
-    /// defaults. The default step is the trained one when it divides the horizon, otherwise one
-    /// unit of the horizon's own unit.
+    /// defaults. The default step is the trained one when it divides the horizon; when the
+    /// horizon is within 5% of a whole number n of trained steps, n equal steps of horizon / n
+    /// (52 weeks with a monthly step: 12 steps of 52/12 weeks, exactly the horizon, as fast as
+    /// 12 months); otherwise one unit of the horizon's own unit.
     pub fn clv_spec(
         &self,
         horizon: Duration,
@@ -173,8 +175,11 @@ impl ClvArtefact {
     ) -> ClvSpec {
         let step = step.unwrap_or_else(|| {
             let n = horizon.in_unit(self.clv.step.unit) / self.clv.step.value;
-            if (n - n.round()).abs() < 1e-9 && n >= 1.0 {
+            let whole = n.round();
+            if (n - whole).abs() < 1e-9 && n >= 1.0 {
                 self.clv.step
+            } else if whole >= 1.0 && (n - whole).abs() <= 0.05 * whole {
+                Duration::new(horizon.value / whole, horizon.unit)
             } else {
                 Duration::new(1.0, horizon.unit)
             }
@@ -223,5 +228,66 @@ impl ClvArtefact {
         let mut a = a;
         a.version = super::checked_version(&a, &a.version, &a.name)?;
         Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::artefact::Artefact;
+    use crate::score::score;
+    use retain_core::summary::Summaries;
+    use retain_core::time::{Duration, TimeUnit};
+
+    fn cdnow() -> super::ClvArtefact {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/cdnow.json");
+        match Artefact::load(std::path::Path::new(path)).unwrap() {
+            Artefact::Clv(a) => *a,
+            _ => panic!("cdnow.json is a CLV model"),
+        }
+    }
+
+    fn clv(a: &super::ClvArtefact, horizon: Duration, step: Option<Duration>) -> f64 {
+        let s = Summaries {
+            ids: vec!["a".into()],
+            x: vec![3],
+            t_x: vec![30.0],
+            t: vec![40.0],
+            monetary: vec![40.0],
+            ..Summaries::default()
+        };
+        let spec = a.clv_spec(horizon, step, None);
+        score(a, s, horizon, &spec).unwrap().clv.unwrap()[0]
+    }
+
+    #[test]
+    fn a_52_week_horizon_takes_12_equal_steps_not_52_weekly_ones() {
+        let a = cdnow();
+        assert_eq!(a.clv.step, Duration::new(1.0, TimeUnit::Month));
+        let weeks = a.clv_spec(Duration::new(52.0, TimeUnit::Week), None, None);
+        assert_eq!(weeks.step, Duration::new(52.0 / 12.0, TimeUnit::Week));
+        assert_eq!(weeks.steps().unwrap().0, 12);
+        let months = a.clv_spec(Duration::new(12.0, TimeUnit::Month), None, None);
+        assert_eq!(months.step, Duration::new(1.0, TimeUnit::Month));
+        assert_eq!(months.steps().unwrap().0, 12);
+        // A horizon far from whole months keeps its own unit's steps.
+        let odd = a.clv_spec(Duration::new(10.0, TimeUnit::Week), None, None);
+        assert_eq!(odd.step, Duration::new(1.0, TimeUnit::Week));
+        // 52 weeks in 12 steps is the 12-month value over a horizon 1.24 days shorter: below
+        // it by less than that share of a year, and within 0.5% of the 52 weekly steps
+        // (cash flows discounted at the end of each step: coarser steps discount more).
+        let (w12, m12) = (
+            clv(&a, Duration::new(52.0, TimeUnit::Week), None),
+            clv(&a, Duration::new(12.0, TimeUnit::Month), None),
+        );
+        let w52 = clv(
+            &a,
+            Duration::new(52.0, TimeUnit::Week),
+            Some(Duration::new(1.0, TimeUnit::Week)),
+        );
+        assert!(
+            w12 < m12 && m12 - w12 < m12 * 1.25 / 365.0 * 1.5,
+            "{w12} {m12}"
+        );
+        assert!((w12 - w52).abs() < 0.005 * w52, "{w12} {w52}");
     }
 }
