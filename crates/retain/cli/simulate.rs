@@ -190,10 +190,13 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         (1, write_one(&spec, &a.out, format)?)
     } else {
         let partitions = usize::try_from(a.partitions).unwrap_or(usize::MAX);
-        let files =
-            write_partitions_with(&spec, partitions, &a.out, format.extension(), &mut |k, n| {
-                phases.count("simulating and writing", k as u64, n as u64, "partitions")
-            })?;
+        let files = write_partitions_with(
+            &spec,
+            partitions,
+            &a.out,
+            format.extension(),
+            &mut |k, n| phases.count("simulating and writing", k as u64, n as u64, "partitions"),
+        )?;
         (files.len(), files.iter().map(|(_, n)| n).sum())
     };
     phases.finish();
