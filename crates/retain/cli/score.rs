@@ -20,7 +20,7 @@ use retain_score::artefact::{ChurnArtefact, SubscriptionArtefact};
 use retain_score::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame_ranked};
 use retain_score::churn_value::RiskTiers;
 use retain_score::manifest::PartitionTotals;
-use retain_score::score::{ScoreTable, score};
+use retain_score::score::{Extra, ScoreTable, score_with};
 use retain_score::score_file::{to_frame, to_frame_with_ids};
 use retain_score::segments::{
     ChurnRanker, ChurnRanks, SegmentColumns, SegmentRules, SegmentSettings, SegmentTotals,
@@ -62,6 +62,10 @@ pub struct ScoreArgs {
     /// most 10,000 CLV steps (833 years of months), as the server.
     #[arg(long, default_value = "52w")]
     horizon: Duration,
+    /// CLV models: also write P(exactly k purchases over the horizon) for k = 1..=K, columns
+    /// p_purchases_<k>_<horizon> (k = 0 is p_no_purchase_<horizon>); at most 100.
+    #[arg(long, default_value_t = 0)]
+    pmf: u32,
     /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; the horizon's unit if it does not divide it].
     #[arg(long)]
     clv_step: Option<Duration>,
@@ -206,8 +210,9 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let mut totals = PartitionTotals::default();
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
     let (unit, horizon) = (art.time_unit, a.horizon);
+    let extra = extra(&a);
     while let Some((ids, summaries)) = chunks.next(chunk)? {
-        let table = score(&art, summaries, horizon, &spec)?;
+        let table = score_with(&art, summaries, horizon, &spec, &extra)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         sum_p_alive += table.p_alive.iter().sum::<f64>();
         expected += table.expected_purchases.iter().sum::<f64>();
@@ -380,6 +385,15 @@ fn batch_job(
     }
 }
 
+/// The optional outputs the flags ask for; the next purchase is dated when the as-of day is
+/// known (a transaction log, not summaries).
+fn extra(a: &ScoreArgs) -> Extra {
+    Extra {
+        pmf_max: a.pmf,
+        dates: a.summaries.is_none(),
+    }
+}
+
 /// A CLV model over a partitioned base.
 fn clv_partitioned(
     a: &ScoreArgs,
@@ -404,7 +418,7 @@ fn clv_partitioned(
     let job = batch_job(a, &art.name, art.version.clone(), settings, input);
     let summary = score_batch::run(&job, |path| {
         let (summaries, skipped) = source.load(path)?;
-        let table = score(art, summaries, a.horizon, spec)?;
+        let table = score_with(art, summaries, a.horizon, spec, &extra(a))?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         let df = to_frame(&table, art.time_unit, a.horizon, segments.as_ref())?;
         let totals = match &segments {
