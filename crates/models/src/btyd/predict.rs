@@ -121,7 +121,7 @@ pub(crate) fn next_purchase(
         g @ FirstPurchaseDropout::Gamma { .. } => {
             let density = |w: f64| k * (-k * w).exp() * g.at(u(w));
             let p = integrate(k, w_h, density).clamp(0.0, 1.0);
-            if !(p > 0.0) {
+            if p.is_nan() || p <= 0.0 {
                 (0.0, None, None)
             } else {
                 let mean = integrate(k, w_h, |w| u(w) * density(w)) / p;
