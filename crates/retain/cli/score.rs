@@ -385,12 +385,12 @@ fn batch_job(
     }
 }
 
-/// The optional outputs the flags ask for; the next purchase is dated when the as-of day is
-/// known (a transaction log, not summaries).
+/// The optional outputs the flags ask for. The next purchase is not dated: chunks of a log read
+/// as a frame carry no first-purchase days, so the column would depend on --chunk-rows.
 fn extra(a: &ScoreArgs) -> Extra {
     Extra {
         pmf_max: a.pmf,
-        dates: a.summaries.is_none(),
+        dates: false,
     }
 }
 

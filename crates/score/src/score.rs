@@ -271,7 +271,9 @@ pub fn score_with(
         value_at_risk: optional(spend),
         dert: optional(pareto),
         pmf: (0..extra.pmf_max).map(|_| Vec::with_capacity(n)).collect(),
-        next_purchase_day: optional(extra.dates).map(|_: Vec<f64>| Vec::with_capacity(n)),
+        // Chunks of a summary file carry no first-purchase days.
+        next_purchase_day: optional(extra.dates && s.first_purchase.len() == n)
+            .map(|_: Vec<f64>| Vec::with_capacity(n)),
         ..Default::default()
     };
     // Customers are independent: each block is spread over the cores (in order); blocks
