@@ -198,6 +198,8 @@ fn scores_match_in_process_predictions_and_carry_units() {
         "1998-06-30",
         "--horizon",
         "52w",
+        "--pmf",
+        "2",
         "--output",
         &scores.display().to_string(),
         "--json",
@@ -248,6 +250,30 @@ fn scores_match_in_process_predictions_and_carry_units() {
         let v: f64 = r[col("clv_52_weeks")].parse().unwrap();
         assert!((0.0..=1.0).contains(&c) && v.is_finite() && v >= 0.0);
     }
+    // The window predictions: the library's values for 00004, and the next purchase dated from
+    // the as-of day.
+    let post = retain_models::btyd::Posterior::new(&m, x, t_x, t);
+    let num = |name: &str| row[col(name)].parse::<f64>().unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-300);
+    assert!(close(
+        num("p_alive_after_52_weeks"),
+        post.p_alive_later(52.0).unwrap()
+    ));
+    assert!(close(
+        num("p_purchases_2_52_weeks"),
+        post.pmf(52.0, 2).unwrap()
+    ));
+    assert!((num("p_any_purchase_52_weeks") + num("p_no_purchase_52_weeks") - 1.0).abs() < 1e-12);
+    let next = post.next_purchase(52.0).unwrap();
+    let mean = next.mean_within.unwrap();
+    assert!(close(num("next_purchase_mean_within_52_weeks_weeks"), mean));
+    assert!(close(
+        num("next_purchase_median_if_alive_weeks"),
+        next.median_if_alive
+    ));
+    assert!(
+        header.contains(&"p_purchases_1_52_weeks") && !header.contains(&"p_purchases_3_52_weeks")
+    );
 }
 
 #[test]

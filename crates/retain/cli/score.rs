@@ -22,7 +22,7 @@ use retain_score::artefact::{ChurnArtefact, SubscriptionArtefact};
 use retain_score::churn_score::{DRIVERS, ScoreOptions, score_churn, to_frame_ranked};
 use retain_score::churn_value::RiskTiers;
 use retain_score::manifest::PartitionTotals;
-use retain_score::score::{ScoreTable, score};
+use retain_score::score::{Extra, ScoreTable, score_with};
 use retain_score::score_file::{to_frame, to_frame_with_ids};
 use retain_score::segments::{
     ChurnRanker, ChurnRanks, SegmentColumns, SegmentRules, SegmentSettings, SegmentTotals,
@@ -66,6 +66,10 @@ pub struct ScoreArgs {
     /// most 10,000 CLV steps (833 years of months), as the server.
     #[arg(long, default_value = "52w")]
     horizon: Duration,
+    /// CLV models: also write P(exactly k purchases over the horizon) for k = 1..=K, columns
+    /// p_purchases_<k>_<horizon> (k = 0 is p_no_purchase_<horizon>); at most 100.
+    #[arg(long, default_value_t = 0)]
+    pmf: u32,
     /// Step of the CLV cash-flow sum [default: the model's, e.g. 1mo; when the horizon is within
     /// 5% of n such steps (52w ≈ 12mo), n equal steps of horizon / n; else the horizon's unit].
     #[arg(long)]
@@ -169,9 +173,10 @@ fn check_shape(
     art: &ClvArtefact,
     horizon: Duration,
     spec: &ClvSpec,
+    extra: &Extra,
     segmenter: Option<&Segmenter>,
 ) -> Result<()> {
-    let table = score(art, Summaries::default(), horizon, spec)?;
+    let table = score_with(art, Summaries::default(), horizon, spec, extra)?;
     let seg = segmenter.map(|s| s.table(&table));
     shape.apply(to_frame(&table, art.time_unit, horizon, seg.as_ref())?)?;
     Ok(())
@@ -241,6 +246,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             &art,
             a.horizon,
             &spec,
+            &extra(&a),
             segmenter(&a, &art, &spec, None)?.as_ref(),
         )?;
     }
@@ -265,6 +271,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let (mut sum_p_alive, mut expected) = (0.0, 0.0);
     let (unit, horizon) = (art.time_unit, a.horizon);
     let total = chunks.len() as u64;
+    let extra = extra(&a);
     while let Some((ids, summaries)) = chunks.next(chunk)? {
         phases.count(
             "scoring and writing",
@@ -272,7 +279,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             total,
             "customers",
         );
-        let table = score(&art, summaries, horizon, &spec)?;
+        let table = score_with(&art, summaries, horizon, &spec, &extra)?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         sum_p_alive += table.p_alive.iter().sum::<f64>();
         expected += table.expected_purchases.iter().sum::<f64>();
@@ -476,6 +483,15 @@ fn batch_job(
     })
 }
 
+/// The optional outputs the flags ask for. The next purchase is not dated: chunks of a log read
+/// as a frame carry no first-purchase days, so the column would depend on --chunk-rows.
+fn extra(a: &ScoreArgs) -> Extra {
+    Extra {
+        pmf_max: a.pmf,
+        dates: false,
+    }
+}
+
 /// A CLV model over a partitioned base.
 fn clv_partitioned(
     a: &ScoreArgs,
@@ -499,11 +515,18 @@ fn clv_partitioned(
     };
     let job = batch_job(a, &art.name, art.version.clone(), settings, input)?;
     if art.reference.is_some() {
-        check_shape(&job.shape, art, a.horizon, spec, segmenter.as_ref())?;
+        check_shape(
+            &job.shape,
+            art,
+            a.horizon,
+            spec,
+            &extra(a),
+            segmenter.as_ref(),
+        )?;
     }
     let summary = score_batch::run(&job, |path| {
         let (summaries, skipped) = source.load(path)?;
-        let table = score(art, summaries, a.horizon, spec)?;
+        let table = score_with(art, summaries, a.horizon, spec, &extra(a))?;
         let segments = segmenter.as_ref().map(|s| s.table(&table));
         let df = to_frame(&table, art.time_unit, a.horizon, segments.as_ref())?;
         let totals = match &segments {

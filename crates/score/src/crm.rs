@@ -282,7 +282,9 @@ mod tests {
             expected_spend: Some(vec![11.0, 15.0, 19.0]),
             clv: Some(vec![15.0, 2.0, 50.0]),
             value_at_risk: Some(vec![1.5, 3.0, 20.0]),
+            p_any_purchase: vec![0.8, 0.2, 0.9],
             dert: None,
+            ..ScoreTable::default()
         };
         score_file::to_frame(
             &t,

@@ -6,6 +6,7 @@ use crate::artefact::ClvArtefact;
 use rayon::prelude::*;
 use retain_core::summary::Summaries;
 use retain_core::time::Duration;
+use retain_models::btyd::NextPurchase;
 use retain_models::clv::{ClvSpec, ClvSteps, clv};
 
 /// One score table, column-wise.
@@ -35,10 +36,44 @@ pub struct ScoreTable {
     pub clv: Option<Vec<f64>>,
     /// CLV given alive × churn probability (see [`CustomerScore::value_at_risk`]).
     pub value_at_risk: Option<Vec<f64>>,
+    /// P(alive at the as-of date + horizon).
+    pub p_alive_after: Vec<f64>,
+    /// P(at least one purchase over the horizon) = 1 − P(no purchase).
+    pub p_any_purchase: Vec<f64>,
+    /// P(exactly k purchases over the horizon) for k = 1..=K ([`Extra::pmf_max`]), one
+    /// vector per k (k = 0 is [`Self::p_no_purchase`]).
+    pub pmf: Vec<Vec<f64>>,
+    /// Time to the next purchase if the customer stays alive, mean (`None`: infinite) and
+    /// median, in the model's unit.
+    pub next_mean_if_alive: Vec<Option<f64>>,
+    /// See [`Self::next_mean_if_alive`].
+    pub next_median_if_alive: Vec<f64>,
+    /// Time to the next purchase given it comes within the horizon, mean and median, in the
+    /// model's unit (`None` when no purchase can come).
+    pub next_mean_within: Vec<Option<f64>>,
+    /// See [`Self::next_mean_within`].
+    pub next_median_within: Vec<Option<f64>>,
+    /// The as-of day + [`Self::next_mean_within`] (days since 1970-01-01), when the as-of
+    /// day is known ([`Extra::dates`]).
+    pub next_purchase_day: Option<Vec<Option<i32>>>,
     /// Pareto/NBD only: discounted expected residual transactions over the whole remaining
     /// lifetime (Fader, Hardie & Shang 2010), continuous discounting at the CLV discount rate.
     pub dert: Option<Vec<f64>>,
 }
+
+/// Optional outputs of [`score_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extra {
+    /// The conditional PMF P(k purchases over the horizon) for k = 1..=pmf_max (at most
+    /// [`MAX_PMF`]).
+    pub pmf_max: u32,
+    /// Whether the first-purchase days are real (a transaction log), so that the next purchase
+    /// can be dated; summaries from a file have none.
+    pub dates: bool,
+}
+
+/// The largest `pmf_max` of [`Extra`] (`retain score --pmf`).
+pub const MAX_PMF: u32 = 100;
 
 /// What [`score_customer`] computes beyond P(alive), expected purchases and CLV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +217,45 @@ pub fn score(
     horizon: Duration,
     spec: &ClvSpec,
 ) -> Result<ScoreTable, ScoreError> {
+    score_with(a, s, horizon, spec, &Extra::default())
+}
+
+/// The window predictions of one customer beyond [`CustomerScore`].
+struct Window {
+    p_alive_after: f64,
+    p_any_purchase: f64,
+    pmf: Vec<f64>,
+    next: NextPurchase,
+}
+
+/// [`score`] with the optional outputs of `extra`.
+pub fn score_with(
+    a: &ClvArtefact,
+    s: Summaries,
+    horizon: Duration,
+    spec: &ClvSpec,
+    extra: &Extra,
+) -> Result<ScoreTable, ScoreError> {
+    if extra.pmf_max > MAX_PMF {
+        return Err(ScoreError::setting(
+            "pmf",
+            format!("at most {MAX_PMF} purchase counts, got {}", extra.pmf_max),
+        ));
+    }
     let scorer = Scorer::new(a, horizon, spec, Detail::Full)?;
+    let h = horizon.in_unit(a.time_unit);
+    let window = |i: usize| -> Result<Window, ScoreError> {
+        let post = a.purchase.posterior(s.x[i], s.t_x[i], s.t[i]);
+        Ok(Window {
+            p_alive_after: post.p_alive_later(h)?,
+            p_any_purchase: post.p_any_purchase(h),
+            pmf: (1..=extra.pmf_max)
+                .map(|k| post.pmf(h, k))
+                .collect::<Result<_, _>>()?,
+            next: post.next_purchase(h)?,
+        })
+    };
+    let unit_days = a.time_unit.days();
     // Chunks of a summary file leave the ids in polars: count the customers by x.
     let n = s.x.len();
     // Full detail fills every optional output its model has, for every customer.
@@ -197,6 +270,10 @@ pub fn score(
         clv: optional(spend),
         value_at_risk: optional(spend),
         dert: optional(pareto),
+        pmf: (0..extra.pmf_max).map(|_| Vec::with_capacity(n)).collect(),
+        // Chunks of a summary file carry no first-purchase days.
+        next_purchase_day: optional(extra.dates && s.first_purchase.len() == n)
+            .map(|_: Vec<f64>| Vec::with_capacity(n)),
         ..Default::default()
     };
     // Customers are independent: each block is spread over the cores (in order); blocks
@@ -211,9 +288,32 @@ pub fn score(
         let block = (start..(start + BLOCK).min(n))
             .into_par_iter()
             .with_min_len(1024)
-            .map(|i| scorer.score(s.x[i], s.t_x[i], s.t[i], s.monetary[i]))
-            .collect::<Result<Vec<_>, _>>()?;
-        for c in &block {
+            .map(|i| {
+                Ok((
+                    scorer.score(s.x[i], s.t_x[i], s.t[i], s.monetary[i])?,
+                    window(i)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, ScoreError>>()?;
+        for (j, (c, w)) in block.iter().enumerate() {
+            let i = start + j;
+            out.p_alive_after.push(w.p_alive_after);
+            out.p_any_purchase.push(w.p_any_purchase);
+            for (col, p) in out.pmf.iter_mut().zip(&w.pmf) {
+                col.push(*p);
+            }
+            out.next_mean_if_alive.push(w.next.mean_if_alive);
+            out.next_median_if_alive.push(w.next.median_if_alive);
+            out.next_mean_within.push(w.next.mean_within);
+            out.next_median_within.push(w.next.median_within);
+            if let Some(days) = out.next_purchase_day.as_mut() {
+                // The as-of day is the first purchase + T; the date is rounded to a day.
+                days.push(
+                    w.next
+                        .mean_within
+                        .map(|m| s.first_purchase[i] + ((s.t[i] + m) * unit_days).round() as i32),
+                );
+            }
             out.p_alive.push(c.p_alive);
             out.churn_probability.push(c.churn_probability());
             out.expected_purchases.push(c.expected_purchases);

@@ -36,6 +36,17 @@ pub fn horizon_name(prefix: &str, horizon: Duration) -> String {
     format!("{prefix}_{}", horizon_label(horizon))
 }
 
+/// Prefix of P(alive at the as-of date + horizon), `p_alive_after_52_weeks`.
+pub const P_ALIVE_AFTER: &str = "p_alive_after";
+/// Prefix of P(at least one purchase over the horizon), `p_any_purchase_52_weeks`.
+pub const P_ANY_PURCHASE: &str = "p_any_purchase";
+/// Prefix of P(exactly k purchases over the horizon), `p_purchases_2_52_weeks` (`--pmf`).
+pub const P_PURCHASES: &str = "p_purchases";
+/// Prefix of the next purchase's time columns (`next_purchase_median_if_alive_weeks`...).
+pub const NEXT_PURCHASE: &str = "next_purchase";
+/// The as-of date + the mean time to the next purchase given it comes within the horizon.
+pub const EXPECTED_NEXT_PURCHASE_DATE: &str = "expected_next_purchase_date";
+
 /// The name of the column `prefix_<horizon>` among `names` (never a `…_percentile` column), for
 /// readers of score files: [`VALUE_AT_RISK`] or [`CLV`].
 pub fn horizon_column<'a>(names: &'a [String], prefix: &str) -> Option<&'a str> {
@@ -160,7 +171,49 @@ pub fn to_frame_with_ids(
             horizon_name(P_NO_PURCHASE, horizon).into(),
             &t.p_no_purchase,
         ),
+        Column::new(
+            horizon_name(P_ANY_PURCHASE, horizon).into(),
+            &t.p_any_purchase,
+        ),
     ];
+    for (k, p) in t.pmf.iter().enumerate() {
+        cols.push(Column::new(
+            format!("{P_PURCHASES}_{}_{}", k + 1, horizon_label(horizon)).into(),
+            p,
+        ));
+    }
+    if t.p_alive_after.len() == t.p_alive.len() {
+        cols.push(Column::new(
+            horizon_name(P_ALIVE_AFTER, horizon).into(),
+            &t.p_alive_after,
+        ));
+        cols.push(Column::new(
+            format!("{NEXT_PURCHASE}_mean_if_alive_{u}").into(),
+            &t.next_mean_if_alive,
+        ));
+        cols.push(Column::new(
+            format!("{NEXT_PURCHASE}_median_if_alive_{u}").into(),
+            &t.next_median_if_alive,
+        ));
+        cols.push(Column::new(
+            format!("{NEXT_PURCHASE}_mean_within_{}_{u}", horizon_label(horizon)).into(),
+            &t.next_mean_within,
+        ));
+        cols.push(Column::new(
+            format!(
+                "{NEXT_PURCHASE}_median_within_{}_{u}",
+                horizon_label(horizon)
+            )
+            .into(),
+            &t.next_median_within,
+        ));
+    }
+    if let Some(days) = &t.next_purchase_day {
+        let c = Column::new(EXPECTED_NEXT_PURCHASE_DATE.into(), days)
+            .cast(&DataType::Date)
+            .map_err(|e| ScoreError::Frame(e.to_string()))?;
+        cols.push(c);
+    }
     if let (Some(s), Some(c), Some(r)) = (&t.expected_spend, &t.clv, &t.value_at_risk) {
         cols.push(Column::new("expected_spend".into(), s));
         cols.push(Column::new(horizon_name(CLV, horizon).into(), c));

@@ -12,7 +12,9 @@ use super::simulate::dist_err;
 use crate::ModelError;
 use crate::data::{GroupedPatterns, par_sum, time_tables};
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise, warm_start};
-use crate::math::special::{digamma, ln_beta, ln_gamma, lse_weights, trigamma};
+use crate::math::special::{
+    digamma, hyp2f1, hyp2f1_scaled, ln_beta, ln_gamma, lse_weights, trigamma,
+};
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 use retain_core::patterns::Patterns;
@@ -258,4 +260,26 @@ pub(crate) fn simulate_customer(
         now += gap.sample(rng);
     }
     Ok(purchases)
+}
+
+/// ln P(alive at t) for a new customer who buys at rate λ ~ Gamma(r, α) and drops out with
+/// probability p ~ Beta(a, b) after each purchase (BG/NBD; MBG/NBD after its time-0 chance):
+/// alive at t means no dropout after any of the Poisson(λt) purchases, E[e^(−λtp)] =
+/// E_p[(1 + tp/α)^−r] = 2F1(r, a; a+b; −t/α) (Euler's integral) =
+/// (α/(α+t))^r 2F1(r, b; a+b; t/(α+t)) (Pfaff's transformation).
+pub(crate) fn ln_survival_after_purchases(
+    [r, alpha, a, b]: [f64; 4],
+    t: f64,
+) -> Result<f64, ModelError> {
+    if t == 0.0 {
+        return Ok(0.0);
+    }
+    let z = t / (alpha + t);
+    let v = hyp2f1_scaled(r, b, a + b, z)?;
+    if v > 1e-300 {
+        return Ok(v.ln().min(0.0));
+    }
+    // Too small for the plain value: the log form.
+    let f = hyp2f1(r, b, a + b, z)?;
+    Ok((r * (alpha.ln() - (alpha + t).ln()) + f.log_abs).min(0.0))
 }

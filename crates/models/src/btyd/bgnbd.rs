@@ -4,7 +4,7 @@
 
 use super::beta_geometric::{self, Dropout};
 use super::nbd::{ln_nb, ln_tail};
-use super::{KindInfo, PurchaseProcess};
+use super::{FirstPurchaseDropout, KindInfo, PurchaseModel, PurchaseProcess};
 use crate::ModelError;
 use crate::fit::{FitOptions, MleResult};
 use crate::math::special::{
@@ -144,6 +144,25 @@ impl PurchaseProcess for BgNbd {
 
     fn dropout_definition(&self) -> &'static str {
         beta_geometric::DROPOUT_DEFINITION
+    }
+
+    /// Gamma(r + x, α + T) purchase rates and Beta(a, b + x) dropout (the x purchases survived).
+    fn renewed(&self, x: u32, t: f64) -> PurchaseModel {
+        let xf = f64::from(x);
+        PurchaseModel::Bgnbd(BgNbd {
+            r: self.r + xf,
+            alpha: self.alpha + t,
+            a: self.a,
+            b: self.b + xf,
+        })
+    }
+
+    fn ln_survival_new(&self, t: f64) -> Result<f64, ModelError> {
+        beta_geometric::ln_survival_after_purchases(self.array(), t)
+    }
+
+    fn first_purchase_dropout(&self) -> FirstPurchaseDropout {
+        FirstPurchaseDropout::Constant(1.0)
     }
 }
 

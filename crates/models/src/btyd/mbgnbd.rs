@@ -2,8 +2,9 @@
 //! right after the first purchase, so P(alive) < 1 even for x = 0.
 
 use super::beta_geometric::{self, Dropout};
+use super::bgnbd::BgNbd;
 use super::nbd::{ln_nb, ln_tail};
-use super::{KindInfo, PurchaseProcess};
+use super::{FirstPurchaseDropout, KindInfo, PurchaseModel, PurchaseProcess};
 use crate::ModelError;
 use crate::fit::{FitOptions, MleResult};
 use crate::math::special::{
@@ -139,6 +140,31 @@ impl PurchaseProcess for MbgNbd {
 
     fn dropout_definition(&self) -> &'static str {
         beta_geometric::DROPOUT_DEFINITION
+    }
+
+    /// Gamma(r + x, α + T) purchase rates and Beta(a, b + x + 1) dropout (the time-0 chance and
+    /// the x purchases survived); from T on the customer may leave only after purchases, as a
+    /// BG/NBD customer does.
+    fn renewed(&self, x: u32, t: f64) -> PurchaseModel {
+        let xf = f64::from(x);
+        PurchaseModel::Bgnbd(BgNbd {
+            r: self.r + xf,
+            alpha: self.alpha + t,
+            a: self.a,
+            b: self.b + xf + 1.0,
+        })
+    }
+
+    /// Not leaving at time 0 (b / (a + b)), then BG/NBD's survival with Beta(a, b + 1).
+    fn ln_survival_new(&self, t: f64) -> Result<f64, ModelError> {
+        let (a, b) = (self.a, self.b);
+        let later =
+            beta_geometric::ln_survival_after_purchases([self.r, self.alpha, a, b + 1.0], t)?;
+        Ok(b.ln() - (a + b).ln() + later)
+    }
+
+    fn first_purchase_dropout(&self) -> FirstPurchaseDropout {
+        FirstPurchaseDropout::Constant(self.b / (self.a + self.b))
     }
 }
 

@@ -26,9 +26,11 @@ mod model;
 mod nbd;
 pub mod pmf;
 mod posterior;
+pub mod predict;
 pub mod simulate;
 
 pub use posterior::Posterior;
+pub use predict::{FirstPurchaseDropout, NextPurchase};
 
 use crate::ModelError;
 use crate::clv::ClvSteps;
@@ -181,6 +183,42 @@ pub trait PurchaseProcess: fmt::Debug + Send + Sync {
     /// What [`PurchaseProcess::reduce_dropout`] does to the parameters, in words (for reports).
     fn dropout_definition(&self) -> &'static str;
 
+    /// A customer (x repeat purchases, observed for T) known to be alive at T, from T on: a
+    /// new customer (time origin T) of the returned model, whose parameters the x purchases
+    /// and T have updated (the purchase-rate gamma becomes Gamma(r + x, α + T)). Every
+    /// prediction for a window after T given alive is the new-customer one of this model.
+    fn renewed(&self, x: u32, t: f64) -> PurchaseModel;
+
+    /// ln P(alive at t) for a new customer, for finite t ≥ 0.
+    fn ln_survival_new(&self, t: f64) -> Result<f64, ModelError>;
+
+    /// P(a new customer who has not bought yet is still alive at u), which with the
+    /// purchase-rate gamma describes the time to the first purchase ([`predict`]).
+    fn first_purchase_dropout(&self) -> FirstPurchaseDropout;
+
+    /// ln P(alive at T + later | x, T, alive at T).
+    fn ln_p_alive_later_if_alive(&self, later: f64, x: u32, t: f64) -> Result<f64, ModelError> {
+        check_window("later", later)?;
+        self.renewed(x, t).process().ln_survival_new(later)
+    }
+
+    /// ln P(X(T, T + window] = k | x, T, alive at T): the conditional PMF given alive (lifetimes'
+    /// `conditional_probability_of_n_purchases_up_to_time` for a customer alive at T).
+    fn ln_pmf_if_alive(&self, window: f64, k: u32, x: u32, t: f64) -> Result<f64, ModelError> {
+        self.renewed(x, t).process().ln_pmf(window, k)
+    }
+
+    /// The time to the next purchase after T of a customer alive at T, with the chance that it
+    /// comes within `horizon` ([`NextPurchase`]).
+    fn next_purchase_if_alive(
+        &self,
+        horizon: f64,
+        x: u32,
+        t: f64,
+    ) -> Result<NextPurchase, ModelError> {
+        predict::next_purchase(self.renewed(x, t).process(), horizon)
+    }
+
     /// Σ_i (E[X(iΔ)] − E[X((i−1)Δ)]) / (1 + d)^i for a customer with this P(alive), when the
     /// model has a faster closed form than summing [`Self::expected_purchases_if_alive_at`]
     /// (`None`: use the generic sum).
@@ -261,6 +299,18 @@ pub trait PurchaseProcess: fmt::Debug + Send + Sync {
     /// P(X(t) = x) for a new customer observed for `t` time units, in [0, 1].
     fn pmf(&self, t: f64, x: u32) -> Result<f64, ModelError> {
         Ok(self.ln_pmf(t, x)?.exp())
+    }
+}
+
+/// Checks a time span of a prediction: finite and ≥ 0.
+pub(crate) fn check_window(field: &'static str, v: f64) -> Result<(), ModelError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(ModelError::InvalidInput {
+            field,
+            reason: format!("must be finite and >= 0, got {v}"),
+        })
     }
 }
 

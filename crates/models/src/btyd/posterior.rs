@@ -1,6 +1,6 @@
 //! One customer's state under a fitted model at the as-of time T.
 
-use super::PurchaseProcess;
+use super::{NextPurchase, PurchaseProcess};
 use crate::ModelError;
 use crate::clv::ClvSteps;
 
@@ -67,6 +67,41 @@ impl<'a> Posterior<'a> {
     pub fn p_no_purchase(&self, horizon: f64) -> f64 {
         let buy = self.model.p_purchase_if_alive(horizon, self.x, self.t);
         (1.0 - self.p_alive * buy).clamp(0.0, 1.0)
+    }
+
+    /// P(at least one purchase in (T, T + horizon]) = 1 − [`Self::p_no_purchase`].
+    pub fn p_any_purchase(&self, horizon: f64) -> f64 {
+        (self.p_alive * self.model.p_purchase_if_alive(horizon, self.x, self.t)).clamp(0.0, 1.0)
+    }
+
+    /// P(alive at T + later) = P(alive at T) × P(alive at T + later | alive at T), the product
+    /// taken in log space.
+    pub fn p_alive_later(&self, later: f64) -> Result<f64, ModelError> {
+        let ln = self
+            .model
+            .ln_p_alive_later_if_alive(later, self.x, self.t)?;
+        Ok((self.p_alive.ln() + ln).exp().clamp(0.0, 1.0))
+    }
+
+    /// P(X(T, T + window] = k), the conditional PMF: k = 0 is [`Self::p_no_purchase`] (a
+    /// customer already gone buys nothing); k ≥ 1 is P(alive) × P(k | alive), in log space.
+    pub fn pmf(&self, window: f64, k: u32) -> Result<f64, ModelError> {
+        if k == 0 {
+            crate::btyd::check_window("window", window)?;
+            return Ok(self.p_no_purchase(window));
+        }
+        let ln = self.model.ln_pmf_if_alive(window, k, self.x, self.t)?;
+        Ok((self.p_alive.ln() + ln).exp().clamp(0.0, 1.0))
+    }
+
+    /// The time to the next purchase ([`NextPurchase`]), its chance within `horizon` for this
+    /// customer (times P(alive)); the means and medians are those of a customer alive at T.
+    pub fn next_purchase(&self, horizon: f64) -> Result<NextPurchase, ModelError> {
+        let n = self.model.next_purchase_if_alive(horizon, self.x, self.t)?;
+        Ok(NextPurchase {
+            p_within: (self.p_alive * n.p_within).clamp(0.0, 1.0),
+            ..n
+        })
     }
 
     /// The discounted sum of expected purchases over `steps` by the model's own closed form,

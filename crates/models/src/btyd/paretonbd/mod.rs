@@ -11,12 +11,11 @@ mod pmf;
 mod tests;
 
 use super::simulate::dist_err;
-use super::{KindInfo, PurchaseProcess};
+use super::{FirstPurchaseDropout, KindInfo, PurchaseModel, PurchaseProcess};
 use crate::ModelError;
 use crate::clv::ClvSteps;
 use crate::data::GroupedPatterns;
 use crate::fit::{FitOptions, LogLikelihood, MleResult, maximise};
-use crate::math::quadrature::gauss_legendre;
 use crate::math::special::{ln_gamma, softmax2};
 use likelihood::{Ll, from_theta, ln_j_value};
 use rand::Rng;
@@ -126,19 +125,18 @@ impl PurchaseProcess for ParetoNbd {
         Ok(())
     }
 
-    /// For a customer alive at T, the chance of at least one purchase before dying is
-    /// `∫_0^h E[λ e^-λu] E[e^-μu] du` over the posterior gammas; with the substitution
-    /// `v = ((α+T)/(α+T+u))^(r+x)` this is `∫_{v_h}^1 ((β+T)/(β+T+u(v)))^s dv`, a smooth
-    /// bounded integrand, computed with 48-point Gauss–Legendre.
+    /// For a customer alive at T, the chance of at least one purchase before dying:
+    /// `∫_0^h E[λ e^-λu] E[e^-μu] du` over the posterior gammas, integrated in w = ln(1 + u/(α+T))
+    /// on panels at the scale 1/(r+x) (see [`crate::btyd::predict`]), which keeps its digits
+    /// for customers with many purchases.
     fn p_purchase_if_alive(&self, horizon: f64, x: u32, t: f64) -> f64 {
-        let k = self.r + x as f64;
-        let (at, bt) = (self.alpha + t, self.beta + t);
-        let v_h = (k * (at.ln() - (at + horizon).ln())).exp();
-        let buy = gauss_legendre(v_h, 1.0, |v| {
-            let u = at * (v.ln() * (-1.0 / k)).exp_m1();
-            (self.s * (bt.ln() - (bt + u).ln())).exp()
-        });
-        buy.clamp(0.0, 1.0)
+        crate::btyd::predict::p_first_purchase_within(
+            self.r + x as f64,
+            self.alpha + t,
+            self.s,
+            self.beta + t,
+            horizon,
+        )
     }
 
     fn expected_purchases_new(&self, t: f64) -> Result<f64, ModelError> {
@@ -227,6 +225,28 @@ impl PurchaseProcess for ParetoNbd {
 
     fn has_dert(&self) -> bool {
         true
+    }
+
+    /// Gamma(r + x, α + T) purchase rates and Gamma(s, β + T) dropout rates.
+    fn renewed(&self, x: u32, t: f64) -> PurchaseModel {
+        PurchaseModel::ParetoNbd(ParetoNbd {
+            r: self.r + f64::from(x),
+            alpha: self.alpha + t,
+            s: self.s,
+            beta: self.beta + t,
+        })
+    }
+
+    /// E[e^−μt] = (β / (β + t))^s.
+    fn ln_survival_new(&self, t: f64) -> Result<f64, ModelError> {
+        Ok(-self.s * (t / self.beta).ln_1p())
+    }
+
+    fn first_purchase_dropout(&self) -> FirstPurchaseDropout {
+        FirstPurchaseDropout::Gamma {
+            s: self.s,
+            beta: self.beta,
+        }
     }
 
     fn dert(&self, p_alive: f64, delta: f64, x: u32, t: f64) -> Option<Result<f64, ModelError>> {
