@@ -406,6 +406,7 @@ mod tests {
             churn_probability: vec![0.25],
             expected_purchases: vec![1.5],
             p_no_purchase: vec![0.2],
+            p_any_purchase: vec![0.8],
             ..ScoreTable::default()
         };
         let df = to_frame(
